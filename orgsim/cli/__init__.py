@@ -1,0 +1,25 @@
+"""The ``orgsim`` command line: thin Typer commands over the library API.
+
+Nothing imports this package; it imports the rest. Commands live one concept per
+module (listed in :data:`COMMAND_MODULES`), each adding itself to the shared
+:data:`orgsim.cli.app.app`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from orgsim.cli.app import app
+
+COMMAND_MODULES = ("orgsim.cli.run",)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name)
+
+
+def main() -> None:
+    """Entry point of the ``orgsim`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

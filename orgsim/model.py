@@ -1,0 +1,234 @@
+"""The orgsim model: employees as Mesa agents on a networkx organisation graph.
+
+Core objects
+------------
+OrgModel
+    ``mesa.Model`` subclass. ``OrgModel(structure="band", rng=42, **params)`` builds
+    the organisation with the registered structure builder, places one
+    :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps MODEL.md
+    section 4 one week at a time. A ``DataCollector`` records every registered metric
+    each step.
+Employee
+    A Mesa agent that is a *view* onto the model's state arrays: ``agent.beliefs``,
+    ``agent.budget``, ``agent.knows`` read (and write) the rows the vectorised step
+    updates, so inspecting or extending agents never gets out of sync.
+
+Randomness: the run's seed (int, ``SeedSequence`` or ``Generator``) is split into two
+independent streams, one for the graph builder and one for the dynamics; the same
+seed gives the same organisation and the same trajectory.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Literal
+
+import mesa
+import numpy as np
+from mesa.discrete_space import CellAgent, Network
+
+from orgsim import dynamics, reference
+from orgsim.errors import ParameterError
+from orgsim.metrics import METRICS, measure
+from orgsim.organisation import ROLES, Organisation
+from orgsim.params import split_params
+from orgsim.structures import build, check_structure
+
+AGENTS_AUTO_LIMIT = 20_000  # above this, agents are created only on request
+
+SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
+
+
+def split_seed(rng: SeedLike) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two independent generators (graph, dynamics) from one seed.
+
+    >>> g1, d1 = split_seed(7); g2, d2 = split_seed(7)
+    >>> bool(g1.random() == g2.random()), bool(d1.random() == d2.random())
+    (True, True)
+    """
+    if isinstance(rng, np.random.Generator):
+        graph, dyn = rng.spawn(2)
+        return graph, dyn
+    seq = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
+    graph_seq, dyn_seq = seq.spawn(2)
+    return np.random.default_rng(graph_seq), np.random.default_rng(dyn_seq)
+
+
+class Employee(CellAgent):
+    """One employee: a view onto row ``index`` of the model's state arrays."""
+
+    model: OrgModel
+
+    def __init__(self, model: OrgModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def unit(self) -> int:
+        """Business unit (-1: headquarters)."""
+        return int(self.model.organisation.unit[self.index])
+
+    @property
+    def level(self) -> int:
+        """Depth in the reporting tree (executive: 0)."""
+        return int(self.model.organisation.level[self.index])
+
+    @property
+    def role(self) -> str:
+        """Role name (one of :data:`orgsim.organisation.ROLES`)."""
+        return ROLES[self.model.organisation.role[self.index]]
+
+    @property
+    def may_post(self) -> bool:
+        """Whether this employee speaks on the organisation's social channels."""
+        return bool(self.model.organisation.may_post[self.index])
+
+    @property
+    def beliefs(self) -> np.ndarray:
+        """Belief vector in {-1, 0, +1}^m (a writable view)."""
+        return self.model.state.beliefs[self.index]
+
+    @property
+    def budget(self) -> float:
+        """Resources held."""
+        return float(self.model.state.budget[self.index])
+
+    @budget.setter
+    def budget(self, value: float) -> None:
+        self.model.state.budget[self.index] = value
+
+    @property
+    def knows(self) -> np.ndarray:
+        """Per unit, whether this employee knows its current initiative (a writable view)."""
+        return self.model.state.know[self.index]
+
+    def __repr__(self) -> str:
+        return f"Employee({self.index}, role={self.role!r}, unit={self.unit})"
+
+
+def _metric_value(name: str, model: OrgModel) -> float:
+    return model.metric_values[name]
+
+
+class OrgModel(mesa.Model):
+    """Social-business organisation model (MODEL.md).
+
+    Parameters
+    ----------
+    structure : str
+        A registered structure (``orgsim.structures.STRUCTURES``).
+    rng : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        The run's seed; split into a graph stream and a dynamics stream.
+    kernel : {"vectorised", "reference"}
+        Vectorised numpy/scipy step (default) or the agent-by-agent reference; both
+        give identical results for the same seed.
+    agents : bool or "auto"
+        Create the Mesa agents and their Network space. ``"auto"``: only up to
+        20,000 employees (agents are views; the dynamics do not need them).
+    stop_at_equilibrium : bool
+        Set ``running = False`` once no code can learn and nobody can be socialised
+        any further (March 1991's equilibrium); meaningful without frontline
+        learning or turbulence.
+    organisation : Organisation, optional
+        A prebuilt organisation (e.g. an imported org chart) instead of building one.
+    **params
+        Every :class:`~orgsim.params.OrganisationParams` and
+        :class:`~orgsim.params.DynamicsParams` field, with their defaults.
+
+    Examples
+    --------
+    >>> model = OrgModel(structure="hub_and_spokes", rng=42, employees=60, units=3)
+    >>> for _ in range(5):
+    ...     model.step()
+    >>> df = model.datacollector.get_model_vars_dataframe()
+    >>> len(df), bool(0.0 <= df["awareness"].iloc[-1] <= 1.0)
+    (5, True)
+    """
+
+    def __init__(
+        self,
+        structure: str = "band",
+        rng: SeedLike = None,
+        *,
+        kernel: Literal["vectorised", "reference"] = "vectorised",
+        agents: bool | Literal["auto"] = "auto",
+        stop_at_equilibrium: bool = False,
+        organisation: Organisation | None = None,
+        **params: Any,
+    ) -> None:
+        check_structure(structure)
+        if kernel not in ("vectorised", "reference"):
+            raise ParameterError("kernel", "'vectorised' or 'reference'", kernel)
+        if agents not in (True, False, "auto"):
+            raise ParameterError("agents", "true, false or 'auto'", agents)
+        org_params, dyn = split_params(params)
+        graph_rng, dyn_rng = split_seed(rng)
+        super().__init__(rng=dyn_rng)
+        self.structure = structure
+        self.kernel = kernel
+        self.stop_at_equilibrium = stop_at_equilibrium
+        self.organisation_params = org_params
+        self.dynamics = dyn
+        self.organisation = organisation or build(structure, org_params, graph_rng)
+        self.topology = dynamics.Topology.from_organisation(self.organisation, dyn)
+        self.state = dynamics.init_state(self.topology, dyn, self.rng)
+        self.record = dynamics.StepRecord()
+        self.metric_values: dict[str, float] = {}
+        self.space: Network | None = None
+        if agents is True or (agents == "auto" and self.organisation.n <= AGENTS_AUTO_LIMIT):
+            self.create_employees()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_metric_value, name) for name in METRICS}
+        )
+
+    @property
+    def graph(self) -> Any:
+        """The organisation as a networkx graph."""
+        return self.organisation.graph
+
+    @property
+    def employees(self) -> list[Employee]:
+        """The Mesa agents, in employee-index order (created on first use if needed)."""
+        if self.space is None:
+            self.create_employees()
+        return self._employees
+
+    def create_employees(self) -> None:
+        """Create one :class:`Employee` per node, each in its cell of a Network space."""
+        if self.space is not None:
+            return
+        # precomputed "no layout": Mesa's default spring layout takes seconds at 10^3 nodes
+        self.space = Network(self.organisation.graph, layout=None, random=self.random)
+        self._employees = [Employee(self, i) for i in range(self.organisation.n)]
+        for agent in self._employees:
+            agent.cell = self.space[agent.index]
+
+    def step(self) -> None:
+        """One week: MODEL.md section 4, then collect the metrics."""
+        draws = dynamics.draw(self.topology, self.rng)
+        kernel = dynamics.step if self.kernel == "vectorised" else reference.step
+        self.record = kernel(self.topology, self.state, self.dynamics, draws)
+        self.metric_values = measure(self)
+        self.datacollector.collect(self)
+        if self.stop_at_equilibrium and self.at_equilibrium():
+            self.running = False
+
+    def at_equilibrium(self) -> bool:
+        """True when codes can no longer learn and socialisation can change nobody.
+
+        March (1991, recreated): no reporter's best possible score (zeros counted as
+        right) beats its code's, and no reporter differs from a non-zero code dimension.
+        """
+        top, st = self.topology, self.state
+        if not top.n_codes or not top.reporters.size:
+            return True
+        r = top.reporters
+        codes = st.codes[top.report_code]
+        differ = (st.beliefs[r] != codes) & (codes != 0)
+        if differ.any():
+            return False
+        judge = st.realities[top.unit_idx[r]].astype(np.int64)
+        b = st.beliefs[r].astype(np.int64)
+        best = (b * judge).sum(axis=1) + (b == 0).sum(axis=1)
+        code_score = (codes.astype(np.int64) * judge).sum(axis=1)
+        return not bool((best > code_score).any())

@@ -1,0 +1,182 @@
+"""Parameter schema of the model: every parameter, its default, its range and meaning.
+
+This is the first module of the import chain (schema -> structures -> model ->
+metrics -> experiments -> plots/outputs -> cli): it imports nothing else of orgsim but
+:mod:`orgsim.errors`.
+
+Core objects
+------------
+OrganisationParams
+    Size and shape of the organisation (``[organisation]`` table of a scenario file).
+DynamicsParams
+    The weekly process of MODEL.md section 4 (``[model]`` table of a scenario file).
+split_params
+    Validate a flat ``**kwargs`` mapping into the two, raising :class:`ParameterError`.
+
+Symbols in the descriptions are those of MODEL.md (March 1991 for p1, p2, p4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from orgsim.errors import ParameterError, did_you_mean
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class OrganisationParams(BaseModel):
+    """How large the organisation is and how its people are tied together.
+
+    ``employees`` is the exact head count: the executive, the central team (when a
+    structure has one) and the units' reporting trees, which are filled
+    breadth-first, so no rounding is needed. Unit sizes differ by at most one.
+    """
+
+    model_config = _CONFIG
+
+    employees: int = Field(200, ge=10, le=5_000_000, description="total head count")
+    units: int = Field(4, ge=1, le=1000, description="business units (departments)")
+    span: int = Field(5, ge=2, le=100, description="span of control: direct reports per manager")
+    team_size: int = Field(
+        3, ge=1, le=1000, description="people in the central team / hub (Altimeter: about 3)"
+    )
+    informal_in: float = Field(
+        4.0, ge=0.0, le=200.0, description="mean informal peer ties per employee inside the unit"
+    )
+    informal_out: float = Field(
+        0.5, ge=0.0, le=200.0, description="mean informal peer ties per employee to other units"
+    )
+    poster_fraction: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="share of staff who may post where staff post (enthusiasts / trained)",
+    )
+
+
+class DynamicsParams(BaseModel):
+    """The weekly process (MODEL.md section 4); one step is one week."""
+
+    model_config = _CONFIG
+
+    dimensions: int = Field(30, ge=1, le=1000, description="m: belief dimensions (March: 30)")
+    delta: float = Field(
+        0.2, ge=0.0, le=1.0, description="delta: chance a unit's reality differs per dimension"
+    )
+    p4: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="p4: turbulence, chance reality flips per dimension per step",
+    )
+    frontline_learning: float = Field(
+        0.2, ge=0.0, le=1.0, description="e: chance frontline staff learn a dimension first-hand"
+    )
+    omission: float = Field(
+        0.05, ge=0.0, le=1.0, description="omega: chance a report hop omits a dimension"
+    )
+    distortion: float = Field(
+        0.02, ge=0.0, le=1.0, description="phi: chance a report hop flips a dimension"
+    )
+    capacity: int = Field(
+        25,
+        ge=1,
+        le=100_000_000,
+        description="K: reports a code holder processes (and items it forwards) per step",
+    )
+    p1: float = Field(0.1, ge=0.0, le=1.0, description="p1: socialisation rate (March)")
+    p2: float = Field(0.5, ge=0.0, le=1.0, description="p2: code learning rate (March)")
+    budget: float = Field(
+        10.0, ge=0.0, description="B: budget entering at the budget owners per step"
+    )
+    alpha: float = Field(0.85, ge=0.0, le=1.0, description="alpha: share of budget kept per hop")
+    kappa: float = Field(0.25, ge=0.0, description="kappa: cost of one coordination tie per step")
+    slack: float = Field(0.05, ge=0.0, description="sigma: slack time per poster per step")
+    post_cost: float = Field(
+        1.0, gt=0.0, description="cost of one post; spend beyond it buys reach"
+    )
+    voice: float = Field(
+        0.8, ge=0.0, le=1.0, description="v: voice kept per formal hop from the frontline"
+    )
+    beta: float = Field(
+        0.05, ge=0.0, le=1.0, description="beta: chance news crosses a tie per step"
+    )
+    initiative_rate: float = Field(
+        0.05, ge=0.0, le=1.0, description="lambda: chance a unit starts a new initiative per step"
+    )
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.omission + self.distortion > 1.0:
+            raise ValueError("omission + distortion must be <= 1")
+
+
+_GROUPS: tuple[type[BaseModel], ...] = (OrganisationParams, DynamicsParams)
+ALL_PARAMETERS: dict[str, Any] = {
+    name: field for group in _GROUPS for name, field in group.model_fields.items()
+}
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    bounds = {
+        "greater_than_equal": "a number >= {ge}",
+        "greater_than": "a number > {gt}",
+        "less_than_equal": "a number <= {le}",
+        "less_than": "a number < {lt}",
+    }
+    if kind in bounds:
+        return bounds[kind].format(**ctx)
+    if kind.startswith("int"):
+        return "a whole number"
+    if kind.startswith("float"):
+        return "a number"
+    msg: str = error["msg"]
+    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, DynamicsParams]:
+    """Validate flat keyword parameters into organisation and dynamics parameters.
+
+    Raises
+    ------
+    ParameterError
+        For the first unknown or invalid parameter, naming it, what was expected
+        and what was given.
+
+    Examples
+    --------
+    >>> org, dyn = split_params({"employees": 50, "p1": 0.3})
+    >>> org.employees, dyn.p1
+    (50, 0.3)
+    >>> split_params({"p1": 1.5})
+    Traceback (most recent call last):
+    ...
+    orgsim.errors.ParameterError: parameter 'p1': expected a number <= 1.0, got 1.5
+    """
+    groups: dict[type[BaseModel], dict[str, Any]] = {g: {} for g in _GROUPS}
+    for key, value in params.items():
+        for group in _GROUPS:
+            if key in group.model_fields:
+                groups[group][key] = value
+                break
+        else:
+            raise ParameterError(
+                key, "a known parameter" + did_you_mean(key, ALL_PARAMETERS), value
+            )
+    built = []
+    for group, values in groups.items():
+        try:
+            built.append(group(**values))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err["loc"] else ",".join(values)
+            given = values.get(name, err.get("input"))
+            raise ParameterError(name, _describe(err), given) from None
+    org, dyn = built
+    assert isinstance(org, OrganisationParams) and isinstance(dyn, DynamicsParams)
+    return org, dyn

@@ -1,0 +1,99 @@
+"""Owyang's organisation models as structure builders (Forrester 2009).
+
+Each builder is a pure function of :class:`~orgsim.params.OrganisationParams` and a
+random stream. They differ only in roles and attributes: who holds the code and the
+budget, who may post, and which coordination ties exist.
+
+Core objects
+------------
+band
+    Decentralised: no code, no budget owner, no coordination; enthusiasts post.
+tower
+    Centralised: a small central team holds the code and the budget and alone posts.
+hub_and_spokes
+    Coordinated: a hub holds code and budget; one liaison per unit tied to the hub;
+    trained staff post.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orgsim.organisation import HUB, LIAISON, Organisation
+from orgsim.params import OrganisationParams
+from orgsim.structures import register_structure
+from orgsim.structures.common import enable_posters, skeleton
+
+
+def team_members(org: Organisation, size: int) -> np.ndarray:
+    """Indices of the central team (placed right after the executive by ``skeleton``)."""
+    return np.arange(1, 1 + size)
+
+
+def unit_heads(org: Organisation) -> np.ndarray:
+    """The head of each business unit (reports to the executive), in unit order."""
+    heads = np.flatnonzero((org.manager == 0) & (org.unit >= 0))
+    return heads[np.argsort(org.unit[heads], kind="stable")]
+
+
+@register_structure("band", "decentralised: social media at the edges, no leader")
+def band(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+    """Band: staff enthusiasts post on their own; no code, budget or coordination.
+
+    >>> import numpy as np
+    >>> org = band(OrganisationParams(employees=50, units=2), np.random.default_rng(0))
+    >>> org.n_codes, int(org.budget_owner.sum()), len(org.coordination)
+    (0, 0, 0)
+    """
+    org = skeleton("band", params, rng, team=False)
+    enable_posters(org, params.poster_fraction, rng)
+    return org
+
+
+@register_structure(
+    "tower", "centralised: a central team under management holds code, budget and voice"
+)
+def tower(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+    """Tower: the central team holds the one code and the budget, and only it posts.
+
+    >>> import numpy as np
+    >>> params = OrganisationParams(employees=50, units=2, team_size=3)
+    >>> org = tower(params, np.random.default_rng(0))
+    >>> org.code_holders.tolist(), org.may_post.nonzero()[0].tolist()
+    ([1, 2, 3], [1, 2, 3])
+    """
+    org = skeleton("tower", params, rng, team=True)
+    team = team_members(org, params.team_size)
+    org.code[team] = 0
+    org.budget_owner[team] = True
+    org.may_post[team] = True
+    return org
+
+
+@register_structure(
+    "hub_and_spokes", "coordinated: a hub holds code and budget, liaisons lead at the edges"
+)
+def hub_and_spokes(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+    """Hub-and-spokes: the hub holds code and budget; unit heads are liaisons.
+
+    Each liaison has a coordination tie to one hub member (round robin), hub members
+    coordinate with each other, and trained staff post.
+
+    >>> import numpy as np
+    >>> org = hub_and_spokes(OrganisationParams(employees=50, units=2, team_size=2),
+    ...                      np.random.default_rng(0))
+    >>> len(org.coordination), org.code_holders.tolist()
+    (3, [1, 2])
+    """
+    org = skeleton("hub_and_spokes", params, rng, team=True)
+    hub = team_members(org, params.team_size)
+    heads = unit_heads(org)
+    org.role[hub] = HUB
+    org.role[heads] = LIAISON
+    org.code[hub] = 0
+    org.budget_owner[hub] = True
+    spokes = np.column_stack([heads, hub[np.arange(heads.size) % hub.size]])
+    inner = np.array([(a, b) for i, a in enumerate(hub) for b in hub[i + 1 :]], dtype=np.int64)
+    org.coordination = np.concatenate([spokes, inner.reshape(-1, 2)])
+    enable_posters(org, params.poster_fraction, rng)
+    return org
