@@ -250,6 +250,7 @@ class StepRecord:
     engagement: float = 0.0
     budget_in: float = 0.0
     spent_on_posts: float = 0.0
+    landed: float = 0.0  # budget that reached posters this step (it funds their posts)
     stuck: float = 0.0
     lost: float = 0.0
     coordination: float = 0.0
@@ -412,9 +413,11 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
         kept = share * dyn.alpha ** top.poster_hops[funded]
         state.budget[top.posters[funded]] += kept
         rec.lost = float(n_funded * share - kept.sum())
+        rec.landed = float(kept.sum())
     else:
         rec.stuck = available
     state.budget[top.posters] += dyn.slack
+    rec.landed += dyn.slack * top.posters.size
     rec.budget_in = budget + dyn.slack * top.posters.size
 
     # 6. posting: whoever can afford a post spends all they hold on it

@@ -89,9 +89,11 @@ def awareness(run: RunView) -> float:
     return _ratio(float(know.sum()) - top.own_unit_members, pairs)
 
 
-@register_metric("resource_flow", "share of the week's budget (B + slack) spent on posts")
+@register_metric("resource_flow", "share of the week's budget (B + slack) that reaches posters")
 def resource_flow(run: RunView) -> float:
-    return _ratio(run.record.spent_on_posts, run.record.budget_in)
+    # what reaches a poster funds posts (it is spent once it covers a post), so this is
+    # the budget's share that ends up funding posts, measured when it moves
+    return _ratio(run.record.landed, run.record.budget_in)
 
 
 @register_metric("coordination_cost", "share of the week's budget spent on coordination ties")

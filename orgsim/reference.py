@@ -115,10 +115,12 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
             state.budget[top.posters[i]] += kept
             kept_total += kept
         rec.lost = len(funded) * share - kept_total
+        rec.landed = kept_total
     else:
         rec.stuck = available
     for who in top.posters:
         state.budget[who] += dyn.slack
+        rec.landed += dyn.slack
     rec.budget_in = dyn.budget + dyn.slack * top.posters.size
 
     # 6. posting
