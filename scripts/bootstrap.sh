@@ -31,7 +31,11 @@ STAMP="$VENV/.orgsim-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16) $EXTRAS"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "bootstrap: installing orgsim[$EXTRAS] into $VENV" >&2
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet -e ".[$EXTRAS]" >&2
+  quiet_pip() {  # pip, minus this machine's notes about absent local mirrors
+    "$VENV/bin/python" -m pip "$@" 2>&1 | grep -v "^WARNING: Location '" >&2
+    return "${PIPESTATUS[0]}"
+  }
+  quiet_pip install --quiet --upgrade pip
+  quiet_pip install --quiet -e ".[$EXTRAS]"
   echo "$WANT" > "$STAMP"
 fi
