@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from orgsim.dynamics import State, StepRecord, Topology
+from orgsim.dynamics import State, StepRecord, Topology, belief_matches
 from orgsim.params import DynamicsParams
 
 
@@ -136,8 +136,8 @@ def code_accuracy(run: RunView) -> float:
     "belief_accuracy", "share of employees' belief dimensions equal to their unit's reality"
 )
 def belief_accuracy(run: RunView) -> float:
-    top, st = run.topology, run.state
-    return float((st.beliefs == st.realities[top.unit_idx]).mean())
+    top = run.topology
+    return belief_matches(top, run.state) / (top.n * top.m)  # slices, no n x m gather
 
 
 @register_metric(
@@ -160,3 +160,16 @@ def holder_load(run: RunView) -> float:
 @register_metric("posts", "posts published this week", bounded=False)
 def posts(run: RunView) -> float:
     return float(run.record.posts)
+
+
+# Registered last: it classifies the metrics above (orgsim.stages, Edelman's stages).
+@register_metric(
+    "stage",
+    "Edelman's stage this week: 0 none, 1 crawling, 2 walking, 3 running, 4 flying",
+    bounded=False,
+)
+def stage(run: RunView) -> float:
+    from orgsim.stages import DEFAULT_THRESHOLDS, classify
+
+    limits = getattr(run, "stage_thresholds", None) or DEFAULT_THRESHOLDS
+    return float(classify({name: METRICS[name](run) for name in limits.metrics()}, limits))

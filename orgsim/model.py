@@ -20,6 +20,7 @@ seed gives the same organisation and the same trajectory.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any, Literal
 
@@ -31,7 +32,10 @@ from orgsim import dynamics, reference
 from orgsim.errors import ParameterError
 from orgsim.metrics import METRICS, measure
 from orgsim.organisation import ROLES, Organisation
+from orgsim.orgchart import OrgChart
 from orgsim.params import split_params
+from orgsim.stages import StageThresholds
+from orgsim.stages import thresholds as stage_thresholds
 from orgsim.structures import build, check_structure
 
 AGENTS_AUTO_LIMIT = 20_000  # above this, agents are created only on request
@@ -131,6 +135,12 @@ class OrgModel(mesa.Model):
         learning or turbulence.
     organisation : Organisation, optional
         A prebuilt organisation (e.g. an imported org chart) instead of building one.
+    chart : orgsim.orgchart.OrgChart, optional
+        An imported org chart: the structure is overlaid on its reporting lines and
+        units instead of a generated tree (``orgsim.orgchart.load_org_chart``).
+    stages : orgsim.stages.StageThresholds or mapping, optional
+        Thresholds of Edelman's stages for the ``stage`` metric (default: documented
+        defaults in :mod:`orgsim.stages`).
     **params
         Every :class:`~orgsim.params.OrganisationParams` and
         :class:`~orgsim.params.DynamicsParams` field, with their defaults.
@@ -154,6 +164,8 @@ class OrgModel(mesa.Model):
         agents: bool | Literal["auto"] = "auto",
         stop_at_equilibrium: bool = False,
         organisation: Organisation | None = None,
+        chart: OrgChart | None = None,
+        stages: StageThresholds | Mapping[str, Any] | None = None,
         **params: Any,
     ) -> None:
         check_structure(structure)
@@ -169,7 +181,8 @@ class OrgModel(mesa.Model):
         self.stop_at_equilibrium = stop_at_equilibrium
         self.organisation_params = org_params
         self.dynamics = dyn
-        self.organisation = organisation or build(structure, org_params, graph_rng)
+        self.organisation = organisation or build(structure, org_params, graph_rng, chart=chart)
+        self.stage_thresholds = stage_thresholds(stages)
         self.topology = dynamics.Topology.from_organisation(self.organisation, dyn)
         self.state = dynamics.init_state(self.topology, dyn, self.rng)
         self.record = dynamics.StepRecord()
@@ -205,7 +218,7 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One week: MODEL.md section 4, then collect the metrics."""
-        draws = dynamics.draw(self.topology, self.rng)
+        draws = dynamics.draw(self.topology, self.dynamics, self.rng)
         kernel = dynamics.step if self.kernel == "vectorised" else reference.step
         self.record = kernel(self.topology, self.state, self.dynamics, draws)
         self.metric_values = measure(self)

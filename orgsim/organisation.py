@@ -33,6 +33,21 @@ LAYERS: tuple[str, ...] = ("formal", "informal", "coordination")
 HEADQUARTERS = -1  # unit of the executive and of central teams
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for 1-d integer arrays, by sorting.
+
+    numpy 2.5's hash-based ``np.unique`` takes seconds on the ~10^7 tie keys of a
+    10^6-employee organisation, about 50x a sort.
+
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    out = np.sort(np.asarray(values).ravel())
+    if out.size:
+        out = out[np.concatenate([[True], out[1:] != out[:-1]])]
+    return out
+
+
 @dataclass(eq=False)
 class Organisation:
     """An organisation: employees ``0..n-1`` and their ties, as arrays.
@@ -55,6 +70,9 @@ class Organisation:
         Index of the organisational code the employee holds, -1 for none.
     informal, coordination : numpy.ndarray of int, shape (E, 2)
         Undirected ties of these layers.
+    code_parent : numpy.ndarray of int, shape (n_codes,), optional
+        Per code, the code it is nested in (-1 or ``None``: none): a nested code
+        reports to its parent like one more report and is socialised toward it.
     """
 
     structure: str
@@ -69,6 +87,18 @@ class Organisation:
     budget_owner: np.ndarray
     informal: np.ndarray
     coordination: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    code_parent: np.ndarray | None = None
+
+    @property
+    def parent_codes(self) -> np.ndarray:
+        """Per code, the code it reports to and is socialised by (-1: none).
+
+        Set ``code_parent`` for codes nested in another (dandelion: unit codes under
+        the central code); by default no code has a parent.
+        """
+        if self.code_parent is None:
+            return np.full(self.n_codes, -1, dtype=np.int64)
+        return np.asarray(self.code_parent, dtype=np.int64)
 
     @property
     def n(self) -> int:
@@ -135,6 +165,13 @@ class Organisation:
             e = self.edges(layer)
             if e.size and (e.min() < 0 or e.max() >= n or np.any(e[:, 0] == e[:, 1])):
                 raise ValueError(f"{layer}: ties must join two different existing employees")
+        parent = self.parent_codes
+        if parent.shape != (self.n_codes,) or np.any(
+            (parent < -1) | (parent >= self.n_codes) | (parent == np.arange(self.n_codes))
+        ):
+            raise ValueError(
+                f"code_parent: expected one other code or -1 per code ({self.n_codes})"
+            )
 
     @cached_property
     def graph(self) -> nx.Graph:

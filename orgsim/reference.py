@@ -16,23 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from orgsim.dynamics import Draws, State, StepRecord, Topology
+from orgsim.dynamics import Draws, State, StepRecord, Topology, chance, distortion_thresholds
 from orgsim.params import DynamicsParams
 
 
 def _sign(x: int) -> int:
     return (x > 0) - (x < 0)
-
-
-def _selected(top: Topology, keys: np.ndarray) -> list[int]:
-    chosen: list[int] = []
-    for c in range(top.n_codes):
-        mine = [i for i in range(top.reporters.size) if top.report_code[i] == c]
-        cap = int(top.processed[c])
-        if len(mine) > cap:
-            mine = sorted(sorted(mine, key=lambda i: keys[i])[:cap])
-        chosen.extend(mine)
-    return chosen
 
 
 def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepRecord:
@@ -48,7 +37,7 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
     # 1. frontline learning
     for i, who in enumerate(top.frontline):
         for j in range(m):
-            if d.frontline[i, j] < dyn.frontline_learning:
+            if d.frontline[i, j]:  # learns this dimension (chance e, drawn)
                 beliefs[who, j] = real[top.unit_idx[who], j]
 
     # 2. reports, hop by hop in closed form
@@ -56,15 +45,12 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
     rec.capacity = int(sum(h.size for h in top.holders) * dyn.capacity)
     old_codes = codes.copy()
     votes = np.zeros((top.n_codes, m), dtype=np.int64)
-    q = dyn.distortion / (1.0 - dyn.omission) if dyn.omission < 1.0 else 0.0
-    for row, pos in enumerate(_selected(top, d.report_keys)):
+    for row, pos in enumerate(d.picked):  # the reports the holders get to (drawn)
         who, c, h = top.reporters[pos], top.report_code[pos], top.report_hops[pos]
-        keep = (1.0 - dyn.omission) ** h
-        p_zero = 1.0 - keep
-        p_flip = p_zero + keep * ((1.0 - (1.0 - 2.0 * q) ** h) / 2.0)
+        p_zero, p_flip = (float(x) for x in distortion_thresholds(h, dyn.omission, dyn.distortion))
         action = []
         for j in range(m):
-            u = d.report[row, j]
+            u = float(d.report[row, j])  # compared in float64, as the vectorised step does
             value = 0 if u < p_zero else (-beliefs[who, j] if u < p_flip else beliefs[who, j])
             if value == 0:
                 value = -1 if d.action[row, j] < 0.5 else 1
@@ -80,19 +66,42 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
             for holder in top.holders[c]:
                 state.know[holder, u_who] = True
 
+    # child codes report to their parent code, like one more report
+    for x, (child, parent) in enumerate(top.parent_links.tolist()):
+        p_zero, p_flip = float(top.parent_p_zero[x]), float(top.parent_p_flip[x])
+        action = []
+        for j in range(m):
+            u = float(d.parent_report[x, j])
+            sent = int(old_codes[child, j])
+            value = 0 if u < p_zero else (-sent if u < p_flip else sent)
+            if value == 0:
+                value = -1 if d.parent_action[x, j] < 0.5 else 1
+            action.append(value)
+        judge = real[top.code_unit_idx[parent]]
+        score = sum(action[j] * int(judge[j]) for j in range(m))
+        code_score = sum(int(old_codes[parent, j]) * int(judge[j]) for j in range(m))
+        if score > code_score:
+            for j in range(m):
+                votes[parent, j] += action[j]
+
     # 3. code learning
     for c in range(top.n_codes):
         for j in range(m):
             majority, k = _sign(int(votes[c, j])), abs(int(votes[c, j]))
             differs = majority != 0 and majority != old_codes[c, j]
-            if differs and d.code[c, j] < 1.0 - (1.0 - dyn.p2) ** k:
+            if differs and d.code[c, j] < chance(dyn.p2, k):
                 codes[c, j] = majority
+    for x, (child, parent) in enumerate(top.parent_links.tolist()):  # toward the parent
+        for j in range(m):
+            target = int(old_codes[parent, j])
+            if target != 0 and codes[child, j] != target and d.parent_social[x, j]:
+                codes[child, j] += _sign(target - int(codes[child, j]))
 
     # 4. socialisation toward the start-of-step code
     for i, who in enumerate(top.reporters):
         code = old_codes[top.report_code[i]]
         for j in range(m):
-            if code[j] != 0 and beliefs[who, j] != code[j] and d.social[i, j] < dyn.p1:
+            if code[j] != 0 and beliefs[who, j] != code[j] and d.social[i, j]:
                 beliefs[who, j] += _sign(int(code[j]) - int(beliefs[who, j]))
     holders_know = [
         [any(state.know[h, u] for h in top.holders[c]) for u in range(top.units)]
@@ -100,7 +109,7 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
     ]
     for i, who in enumerate(top.reporters):
         for u in range(top.units):
-            if holders_know[top.report_code[i]][u] and d.news[i, u] < dyn.p1:
+            if holders_know[top.report_code[i]][u] and d.news[i, u]:
                 state.know[who, u] = True
 
     # 5. resources
@@ -152,7 +161,7 @@ def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepReco
             if before[who, u]:
                 continue
             count = sum(1 for nb in ind[ptr[who] : ptr[who + 1]] if before[nb, u])
-            if count and d.cascade[who, u] < 1.0 - (1.0 - dyn.beta) ** float(count):
+            if count and d.cascade[who, u] < np.float32(chance(dyn.beta, count)):
                 state.know[who, u] = True
     cind, cptr = top.a_coord.indices, top.a_coord.indptr
     for x, who in enumerate(top.coordinators):

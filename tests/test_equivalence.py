@@ -76,3 +76,202 @@ def test_kernels_differ_when_rules_differ() -> None:
         a.step()
         b.step()
     assert not np.array_equal(a.state.beliefs, b.state.beliefs)
+
+
+# --- every structure, several regimes, both kernel paths (helper D) -------------------
+
+REGIMES = {
+    "busy": {},
+    # March (1991)-like: no frontline learning, no distortion, capacity never binds
+    "march": {
+        "frontline_learning": 0.0,
+        "omission": 0.0,
+        "distortion": 0.0,
+        "capacity": 10_000,
+        "p4": 0.0,
+    },
+    # extremes: everything certain, one report a step, news always crosses
+    "extreme": {
+        "omission": 0.5,
+        "distortion": 0.5,
+        "capacity": 1,
+        "p1": 1.0,
+        "p2": 1.0,
+        "beta": 1.0,
+        "frontline_learning": 1.0,
+        "initiative_rate": 1.0,
+        "units": 5,
+    },
+    # chances that are not multiples of 1/256 exercise the exact Bernoulli ties
+    "odd_chances": {"p1": 0.3000001, "frontline_learning": 0.0117, "beta": 0.7, "units": 4},
+}
+
+
+@pytest.fixture(params=["gather", "runs"])
+def kernel_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Force the gather-rows path, or the slice-runs path with tiny tiles."""
+    from orgsim import dynamics
+
+    if request.param == "gather":
+        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+    else:
+        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 1)
+        monkeypatch.setattr(dynamics, "RUN_MIN_TOTAL", 0)
+        monkeypatch.setattr(dynamics, "TILE_ROWS", 3)
+    return str(request.param)
+
+
+def _assert_same(fast: OrgModel, slow: OrgModel) -> None:
+    for name in ("beliefs", "codes", "reality", "unit_sign", "know", "initiative"):
+        assert np.array_equal(getattr(fast.state, name), getattr(slow.state, name)), name
+    np.testing.assert_allclose(fast.state.budget, slow.state.budget, rtol=1e-12, atol=1e-12)
+    for metric, value in fast.metric_values.items():
+        np.testing.assert_allclose(value, slow.metric_values[metric], rtol=1e-9, err_msg=metric)
+
+
+@pytest.mark.parametrize("regime", sorted(REGIMES))
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_every_structure_and_regime(structure: str, regime: str, kernel_path: str) -> None:
+    for seed in (11, 12):
+        fast, slow = _pair(structure, seed, **REGIMES[regime])
+        for _ in range(6):
+            fast.step()
+            slow.step()
+            _assert_same(fast, slow)
+
+
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_same_draws_same_state_and_record(structure: str) -> None:
+    """Feeding one set of draws to both kernels gives the same state and StepRecord."""
+    from dataclasses import asdict
+
+    from orgsim import dynamics, reference
+
+    model = OrgModel(structure=structure, rng=5, agents=False, **BUSY)
+    top, dyn = model.topology, model.dynamics
+    for _ in range(5):
+        d = dynamics.draw(top, dyn, model.rng)
+        kept = {k: v.copy() for k, v in vars(d).items()}
+        a, b = model.state.copy(), model.state.copy()
+        rec_a = dynamics.step(top, a, dyn, d)
+        rec_b = reference.step(top, b, dyn, d)
+        for k, v in vars(d).items():  # the kernels never change the draws
+            assert np.array_equal(v, kept[k]), k
+        for name in ("beliefs", "codes", "reality", "know", "initiative"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        np.testing.assert_allclose(a.budget, b.budget, rtol=1e-12, atol=1e-12)
+        ra, rb = asdict(rec_a), asdict(rec_b)
+        assert ra.keys() == rb.keys()
+        for key in ra:
+            np.testing.assert_allclose(ra[key], rb[key], rtol=1e-9, atol=1e-12, err_msg=key)
+        model.state = a
+
+
+def test_paths_agree_at_a_size_where_runs_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At several thousand employees the slice path is the default; it equals the gather path."""
+    from orgsim import dynamics
+
+    params = {"employees": 6000, "units": 3, "capacity": 50, "p4": 0.05, "beta": 0.2}
+    runs = OrgModel(structure="hub_and_spokes", rng=3, agents=False, **params)
+    assert runs.topology.frontline_runs.usable and runs.topology.reporter_runs.usable
+    monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+    gather = OrgModel(structure="hub_and_spokes", rng=3, agents=False, **params)
+    assert not gather.topology.frontline_runs.usable
+    for _ in range(8):
+        runs.step()
+        gather.step()
+        _assert_same(runs, gather)
+
+
+# --- the closed-form multi-hop distortion is hop-by-hop serial reproduction ----------
+
+
+def _hop_by_hop(
+    rng: np.random.Generator, values: np.ndarray, hops: int, omission: float, flip: float
+) -> np.ndarray:
+    """Pass ``values`` through ``hops`` hops, one at a time: omit (0), flip, or keep."""
+    out = values.copy()
+    for _ in range(hops):
+        u = rng.random(out.shape)
+        out = np.where(u < omission, 0, np.where(u < omission + flip, -out, out))
+    return out
+
+
+@pytest.mark.parametrize(("omission", "flip"), [(0.05, 0.02), (0.2, 0.1), (0.0, 0.3), (0.4, 0.0)])
+def test_closed_form_distortion_equals_hop_by_hop(omission: float, flip: float) -> None:
+    """Zero / flipped / kept frequencies of the one-draw closed form match h hops simulated.
+
+    Both are sampled (200,000 dimensions per hop count) and compared with a two-sample
+    test per outcome at 5 standard errors; a fixed seed keeps the test deterministic.
+    """
+    from orgsim.dynamics import distortion_thresholds
+
+    rng = np.random.default_rng(2024)
+    size = 200_000
+    values = np.where(rng.random(size) < 0.5, -1, 1)
+    for hops in range(7):
+        simulated = _hop_by_hop(rng, values, hops, omission, flip)
+        p_zero, p_flip = distortion_thresholds(np.full(size, float(hops)), omission, flip)
+        u = rng.random(size)
+        closed = np.where(u < p_zero, 0, np.where(u < p_flip, -values, values))
+        for outcome, sim, cf in (
+            ("zero", simulated == 0, closed == 0),
+            ("flipped", simulated == -values, closed == -values),
+            ("kept", simulated == values, closed == values),
+        ):
+            a, b = sim.mean(), cf.mean()
+            se = np.sqrt((a * (1 - a) + b * (1 - b)) / size) + 1e-12
+            assert abs(a - b) < 5 * se, (hops, outcome, a, b)
+        # and the closed form's own probabilities are what the simulation converges to
+        expect_zero = 1 - (1 - omission) ** hops
+        assert abs((simulated == 0).mean() - expect_zero) < 5 * np.sqrt(0.25 / size) + 1e-12
+
+
+def test_closed_form_scalar_and_array_agree_bitwise() -> None:
+    """The reference calls it per report with a scalar; the vectorised step per array."""
+    from orgsim.dynamics import distortion_thresholds
+
+    hops = np.array([0.0, 1.0, 2.0, 7.0, 2.0, 13.0])
+    z, f = distortion_thresholds(hops, 0.13, 0.07)
+    for i, h in enumerate(hops):
+        zs, fs = distortion_thresholds(h, 0.13, 0.07)
+        assert float(zs) == z[i] and float(fs) == f[i]
+
+
+# --- the random primitives are what they claim -----------------------------------------
+
+
+@pytest.mark.parametrize("p", [1e-4, 0.05, 0.1, 0.3000001, 0.5, 0.99, 25 / 256, 25.5 / 256])
+def test_bernoulli_has_chance_p(p: float) -> None:
+    from orgsim.dynamics import bernoulli
+
+    size = 2_000_000
+    x = bernoulli(np.random.default_rng(7), p, (size,))
+    se = np.sqrt(p * (1 - p) / size)
+    assert abs(x.mean() - p) < 5 * se
+
+
+def test_bernoulli_resolves_ties_below_one_byte() -> None:
+    """p = (k + f) / 256: a trial's first byte b decides (b < k) unless b = k; those
+    ties succeed with chance f."""
+    from orgsim.dynamics import bernoulli, random_bytes
+
+    p = (40 + 0.25) / 256
+    size = 1_000_000
+    x = bernoulli(np.random.default_rng(1), p, (size,))
+    first = random_bytes(np.random.default_rng(1), size)  # the same stream's first bytes
+    assert np.array_equal(x[first != 40], first[first != 40] < 40)
+    ties = x[first == 40]
+    assert ties.size > 3000
+    assert abs(ties.mean() - 0.25) < 5 * np.sqrt(0.25 * 0.75 / ties.size)
+
+
+def test_uniform32_is_uniform_on_unit_interval() -> None:
+    from orgsim.dynamics import uniform32
+
+    u = uniform32(np.random.default_rng(3), (1000, 1000))
+    assert u.dtype == np.float32 and u.min() >= 0.0 and u.max() < 1.0
+    counts, _ = np.histogram(u, bins=16, range=(0.0, 1.0))
+    expected = u.size / 16
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert chi2 < 50  # 15 degrees of freedom: P(chi2 > 50) < 1e-5

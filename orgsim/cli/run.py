@@ -1,3 +1,575 @@
-"""Commands that run scenarios (filled in by the scenario/CLI work, issue 3)."""
+"""Commands that run scenarios: ``run``, ``validate``, ``list``, ``new``, ``sensitivity``.
+
+Heavy libraries (numpy, pandas, mesa, the model) are imported inside the commands so
+that ``orgsim --help`` stays fast. Bad input (a scenario problem, a bad option) prints
+one line per problem and exits with code 2, never a traceback.
+
+Output folders and resuming
+---------------------------
+``orgsim run`` writes ``DIR/<name>/``. Its ``runs.sqlite`` store keeps every finished
+run, keyed by what determines it. Running the scenario again into a folder that is
+not complete (killed, interrupted, failed) resumes: stored runs are reused and only
+the rest are computed. A *complete* folder is never overwritten silently: ``--force``
+rewrites its files (reusing the stored runs, so an unchanged scenario computes
+nothing), ``--fresh`` also empties the store so every run is recomputed.
+"""
 
 from __future__ import annotations
+
+import shutil
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from orgsim.cli.app import app
+from orgsim.errors import ExitCode
+
+if TYPE_CHECKING:
+    from orgsim.scenario import Scenario
+
+SCENARIO_DIRS = (Path("scenarios"), Path(__file__).resolve().parents[2] / "scenarios")
+
+
+def _fail(lines: str | list[str], code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(f"error: {line}" if not line.startswith("error") else line, err=True)
+    raise typer.Exit(int(code))
+
+
+def _load(path: Path, **overrides: Any) -> Scenario:
+    from orgsim.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(path)
+        if any(v is not None for v in overrides.values()):
+            scenario = scenario.with_overrides(**overrides)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except ValueError as exc:  # pydantic: an override out of range
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            _fail(
+                [
+                    f"option --{'.'.join(map(str, e['loc']))}: {e['msg']}, got {e['input']!r}"
+                    for e in exc.errors()
+                ]
+            )
+        raise
+    return scenario
+
+
+def _echo(quiet: bool, text: str) -> None:
+    if not quiet:
+        typer.echo(text, err=True)
+
+
+class _Bar:
+    """A rich progress bar on stderr: runs done / total, rate, time left."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.progress: Any = None
+        self.task: Any = None
+
+    def start(self, total: int, stored: int) -> None:
+        if self.quiet or total == stored:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("runs"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[failed]}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.progress.add_task(
+            "runs", total=total, completed=stored, rate="", failed=""
+        )
+        self.progress.start()
+
+    def update(self, report: Any) -> None:
+        if self.progress is None:
+            return
+        done = report.computed + report.failed
+        rate = done / report.seconds if report.seconds > 0 else 0.0
+        self.progress.update(
+            self.task,
+            completed=report.stored + done,
+            rate=f"{rate:.1f} runs/s",
+            failed=f"{report.failed} failed" if report.failed else "",
+        )
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+def _estimate(scenario: Scenario, todo: int, slots: int) -> str:
+    """A rough time estimate from one short trial run of each structure."""
+    from orgsim.experiments.plan import Plan
+    from orgsim.experiments.worker import execute
+
+    plan = Plan(scenario)
+    per_run = []
+    trial_steps = min(scenario.steps, 5)
+    for s in range(len(plan.structures)):
+        spec = plan[s * len(plan.points) * plan.replications]
+        start = time.perf_counter()
+        short = type(spec)(
+            spec.run_id,
+            spec.structure,
+            spec.replication,
+            spec.point_index,
+            spec.point,
+            spec.params,
+            spec.root_seed,
+            trial_steps,
+        )
+        execute(short)
+        per_run.append((time.perf_counter() - start) * scenario.steps / trial_steps)
+    seconds = sum(per_run) / len(per_run) * todo / max(1, slots)
+    return _duration(seconds)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _check_folder(folder: Path, force: bool, fresh: bool) -> None:
+    from orgsim.outputs import MANIFEST, read_status
+
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        _fail(f"--out: {folder} exists and is not a folder")
+    status = read_status(folder)
+    ours = status is not None or (folder / "runs.sqlite").exists()
+    if status == "complete" and not (force or fresh):
+        _fail(
+            f"{folder} already holds a complete run (see {folder / MANIFEST}); "
+            "use --force to rewrite it (stored runs are reused), --fresh to recompute "
+            "every run, or --out DIR for a new folder"
+        )
+    if not ours and any(folder.iterdir()) and not force:
+        _fail(f"{folder} exists and is not an orgsim output folder; use --force or --out DIR")
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for outputs; writes OUT/<name>/.")
+    ] = Path("outputs"),
+    seed: Annotated[int | None, typer.Option(help="Root seed (overrides the file's).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Weeks per run (overrides).")] = None,
+    replications: Annotated[
+        int | None, typer.Option(help="Replications per structure and point (overrides).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Local worker processes (default: the machine's cores); 1: no pool."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://HOST:PORT); needs orgsim\\[dask]."),
+    ] = None,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Write data only.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rewrite a complete output folder (reuses stored runs).")
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Empty the run store first: recompute every run.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print how many runs and a time estimate; run none.")
+    ] = False,
+    parquet: Annotated[
+        bool,
+        typer.Option(
+            "--parquet", help="Also write results.parquet (needs pyarrow: orgsim\\[parquet])."
+        ),
+    ] = False,
+) -> None:
+    """Run a scenario and write results.csv, summary.csv, manifest.json, plots/ to OUT/<name>/.
+
+    Runs: every structure x sweep point x replication, seeded from the scenario's seed.
+
+    Finished runs are kept in OUT/<name>/runs.sqlite: run the same command again to resume.
+
+    Example: orgsim run scenarios/workshop.toml --out outputs --workers 2
+    """
+    scenario = _load(scenario_file, seed=seed, steps=steps, replications=replications)
+    if workers is not None and workers < 1:
+        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
+    if parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            _fail("option --parquet: needs pyarrow (pip install 'orgsim[parquet]')")
+
+    folder = out / scenario.name
+    if dry_run:
+        _dry_run(scenario, folder, workers, scheduler)
+        return
+    _check_folder(folder, force, fresh)
+    if fresh and (folder / "runs.sqlite").exists():
+        for suffix in ("", "-wal", "-shm"):
+            (folder / f"runs.sqlite{suffix}").unlink(missing_ok=True)
+    if (folder / "plots").is_dir():
+        shutil.rmtree(folder / "plots")
+
+    from orgsim.errors import OrgsimError
+    from orgsim.experiments.executors import make_executor
+    from orgsim.experiments.runner import BatchInterrupted
+    from orgsim.outputs import run_to_folder
+
+    bar = _Bar(quiet)
+
+    def on_start(total: int, stored: int) -> None:
+        if stored == total:
+            _echo(
+                quiet,
+                f"all {total} runs already stored in {folder}/runs.sqlite: nothing to compute",
+            )
+        elif stored:
+            _echo(
+                quiet,
+                f"resuming: {stored} of {total} runs already stored; computing {total - stored}",
+            )
+        else:
+            _echo(quiet, f"{scenario.name}: {total} runs ({_shape(scenario)})")
+        bar.start(total, stored)
+
+    try:
+        result = run_to_folder(
+            scenario,
+            folder,
+            lambda: make_executor(workers, scheduler),
+            progress=bar.update,
+            on_start=on_start,
+            parquet=parquet,
+            after_export=None if no_plots else (lambda f: _plots(f, scenario.window)),
+        )
+    except BatchInterrupted as stop:
+        bar.stop()
+        r = stop.report
+        _echo(
+            False,
+            f"interrupted: {r.stored + r.computed} of {r.total} runs are stored in "
+            f"{folder}/runs.sqlite; run the same command again to resume",
+        )
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except OrgsimError as exc:
+        bar.stop()
+        _fail(str(exc), ExitCode.ERROR)
+    finally:
+        bar.stop()
+    if result.after_export_error:
+        typer.echo(f"error: plots failed: {result.after_export_error}", err=True)
+    if result.computed:
+        _echo(quiet, f"computed {result.computed} runs in {_duration(result.seconds)}")
+    for run_id, error in result.failures[:10]:
+        typer.echo(f"error: run {run_id} failed: {error}", err=True)
+    if result.failed:
+        typer.echo(
+            f"error: {result.failed} of {result.total} runs failed (see manifest.json); "
+            "the others are in results.csv. Re-running retries the failed runs.",
+            err=True,
+        )
+    names = [p.name for p in result.files if p.parent == folder]
+    plots = [p for p in result.files if p.parent.name == "plots"]
+    listing = ", ".join(
+        [*names, "manifest.json"] + ([f"plots/ ({len(plots)} files)"] * bool(plots))
+    )
+    _echo(quiet, f"wrote {folder}/: {listing}")
+    if result.failed or result.after_export_error:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _shape(scenario: Scenario) -> str:
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n != 1 else ''}"
+
+    parts = [count(len(scenario.structures), "structure")]
+    if scenario.sweep is not None:
+        parts.append(count(scenario.points, "sweep point"))
+    parts.append(count(scenario.sweep_replications, "replication"))
+    parts.append(count(scenario.steps, "step"))
+    return " x ".join(parts)
+
+
+def _plots(folder: Path, window: int) -> list[Path]:
+    """Plots of results.csv into folder/plots (helper module orgsim.plots)."""
+    import pandas as pd
+
+    from orgsim.plots import write_run_plots
+
+    results = pd.read_csv(folder / "results.csv")
+    if results.empty:
+        return []
+    (folder / "plots").mkdir(exist_ok=True)
+    return list(
+        write_run_plots(results, folder / "plots", style="talk", formats=("png",), window=window)
+    )
+
+
+def _dry_run(scenario: Scenario, folder: Path, workers: int | None, scheduler: str | None) -> None:
+    import os
+
+    from orgsim.experiments.plan import Plan
+    from orgsim.experiments.runner import count_stored
+    from orgsim.experiments.store import Store
+
+    plan = Plan(scenario)
+    stored = 0
+    if (folder / "runs.sqlite").exists():
+        with Store(folder / "runs.sqlite") as store:
+            stored = count_stored(plan, store)
+    todo = len(plan) - stored
+    slots = 1 if scheduler else (workers or os.cpu_count() or 1)
+    typer.echo(f"{scenario.name}: {len(plan)} runs ({_shape(scenario)})")
+    if plan.varied:
+        typer.echo(f"varied: {', '.join(plan.varied)}")
+    typer.echo(f"already stored: {stored}; to compute: {todo}")
+    if todo:
+        where = "the Dask cluster (estimate per worker)" if scheduler else f"{slots} worker(s)"
+        bound = ", an upper bound: runs stop at equilibrium" if scenario.stop_at_equilibrium else ""
+        typer.echo(
+            f"estimated time: about {_estimate(scenario, todo, slots)} on {where} "
+            f"(rough, from a short trial run{bound})"
+        )
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files without running them: every problem, one line each.
+
+    Example: orgsim validate scenarios/*.toml
+    """
+    from orgsim.scenario import ScenarioError, load_scenario
+
+    bad = 0
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            for line in exc.problems:
+                typer.echo(f"error: {line}", err=True)
+            continue
+        typer.echo(
+            f"ok: {path}: '{scenario.name}', {scenario.total_runs} runs ({_shape(scenario)})"
+        )
+    if bad:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+class Listing(StrEnum):
+    """What ``orgsim list`` can list."""
+
+    structures = "structures"
+    metrics = "metrics"
+    scenarios = "scenarios"
+
+
+@app.command("list")
+def list_(
+    what: Annotated[Listing, typer.Argument(help="structures, metrics or scenarios.")],
+) -> None:
+    """List the registered structures, the metrics, or the shipped scenario files.
+
+    Example: orgsim list structures
+    """
+    if what is Listing.structures:
+        from orgsim.structures import DESCRIPTIONS
+
+        width = max(map(len, DESCRIPTIONS))
+        for name, text in DESCRIPTIONS.items():
+            typer.echo(f"{name:<{width}}  {text}")
+    elif what is Listing.metrics:
+        from orgsim.metrics import METRICS
+
+        width = max(map(len, METRICS))
+        for name, metric in METRICS.items():
+            bound = "" if metric.bounded else "  (unbounded)"
+            typer.echo(f"{name:<{width}}  {metric.description}{bound}")
+    else:
+        _list_scenarios()
+
+
+def _list_scenarios() -> None:
+    import tomllib
+
+    seen: set[Path] = set()
+    found = False
+    for folder in SCENARIO_DIRS:
+        if not folder.is_dir() or folder.resolve() in seen:
+            continue
+        seen.add(folder.resolve())
+        for path in sorted(folder.glob("*.toml")):
+            found = True
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+                text = str(data.get("description", "")).strip().splitlines()
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                text = ["(invalid: run orgsim validate on it)"]
+            typer.echo(f"{path}  {text[0] if text else ''}")
+    if not found:
+        typer.echo("no scenarios found (looked in ./scenarios); start one with: orgsim new NAME")
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="Scenario name (letters, digits, - _ .).")],
+    directory: Annotated[
+        Path, typer.Option("--dir", "-d", help="Folder to write NAME.toml in.")
+    ] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write NAME.toml: a commented scenario listing every key with its default.
+
+    Example: orgsim new my-experiment --dir scenarios
+    """
+    from orgsim.scenario import template
+
+    try:
+        text = template(name)
+    except ValueError as exc:
+        _fail(f"argument NAME: {exc}")
+    path = directory / f"{name}.toml"
+    if path.exists() and not force:
+        _fail(f"{path} exists; use --force to overwrite it or pick another NAME")
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {path}: edit it, then: orgsim run {path}")
+
+
+@app.command()
+def sensitivity(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario file with [sweep] ranges.")],
+    method: Annotated[
+        str | None, typer.Option(help="sobol or morris (default: the sweep's design, or sobol).")
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(help="Base samples (sobol: a power of two) or Morris trajectories."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Writes OUT/<name>/sensitivity/.")
+    ] = Path("outputs"),
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: the machine's cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://HOST:PORT).")
+    ] = None,
+    no_plots: Annotated[bool, typer.Option("--no-plots", help="Write data only.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rewrite a complete analysis (reuses stored runs).")
+    ] = False,
+) -> None:
+    """Sobol or Morris sensitivity indices of every metric to the [sweep] ranges.
+
+    Writes OUT/<name>/sensitivity/: indices.csv (S1, ST with 95 % confidence half-widths, or
+    Morris mu*, sigma), results.csv of the design runs, manifest.json and plots. Runs share
+    OUT/<name>/runs.sqlite with orgsim run, so an interrupted analysis resumes.
+
+    Example: orgsim sensitivity scenarios/sensitivity.toml --method morris
+    """
+    from orgsim.errors import OrgsimError
+    from orgsim.experiments.sensitivity import design_scenario
+
+    scenario = _load(scenario_file)
+    try:
+        design = design_scenario(scenario, method, samples)
+    except OrgsimError as exc:
+        _fail(str(exc))
+    if workers is not None and workers < 1:
+        _fail(f"option --workers: expected a whole number >= 1, got {workers}")
+    folder = out / scenario.name / "sensitivity"
+    _check_folder(folder, force, False)
+    store_path = out / scenario.name / "runs.sqlite"
+
+    from orgsim.experiments.executors import make_executor
+    from orgsim.experiments.runner import BatchInterrupted
+    from orgsim.outputs import run_to_folder
+
+    assert design.sweep is not None
+    bar = _Bar(quiet)
+
+    def on_start(total: int, stored: int) -> None:
+        kind = design.sweep.design if design.sweep else "?"
+        _echo(quiet, f"{kind} design: {total} runs ({_shape(design)}); {stored} already stored")
+        bar.start(total, stored)
+
+    def analysis(folder: Path) -> list[Path]:
+        from orgsim.experiments.sensitivity import analyse
+        from orgsim.experiments.store import Store
+        from orgsim.outputs import atomic_path
+
+        with Store(store_path) as store:
+            indices = analyse(design, store)
+        path = folder / "indices.csv"
+        with atomic_path(path) as tmp:
+            indices.to_csv(tmp, index=False)
+        files = [path]
+        if not no_plots and not indices.empty:
+            from orgsim.plots import write_sensitivity_plots
+
+            (folder / "plots").mkdir(exist_ok=True)
+            files += write_sensitivity_plots(indices, folder / "plots")
+        return files
+
+    try:
+        result = run_to_folder(
+            design,
+            folder,
+            lambda: make_executor(workers, scheduler),
+            progress=bar.update,
+            on_start=on_start,
+            after_export=analysis,
+            store_path=store_path,
+        )
+    except BatchInterrupted:
+        bar.stop()
+        _echo(False, "interrupted: finished runs are stored; run the same command to resume")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except OrgsimError as exc:
+        bar.stop()
+        _fail(str(exc), ExitCode.ERROR)
+    finally:
+        bar.stop()
+    if result.after_export_error:
+        typer.echo(f"error: analysis failed: {result.after_export_error}", err=True)
+    if result.failed:
+        typer.echo(f"error: {result.failed} of {result.total} runs failed", err=True)
+    _echo(quiet, f"wrote {folder}/indices.csv")
+    if result.failed or result.after_export_error:
+        raise typer.Exit(int(ExitCode.ERROR))

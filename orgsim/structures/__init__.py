@@ -1,7 +1,8 @@
 """Registry of organisation structures: each is one builder function.
 
-A builder takes :class:`~orgsim.params.OrganisationParams` and a random stream and
-returns an :class:`~orgsim.organisation.Organisation`. Registering one makes it
+A builder takes :class:`~orgsim.params.OrganisationParams`, a random stream and an
+optional imported :class:`~orgsim.orgchart.OrgChart` (keyword ``chart``), and returns
+an :class:`~orgsim.organisation.Organisation`. Registering one makes it
 available to the model, scenario files, the command line and every common test.
 
 Core objects
@@ -21,9 +22,11 @@ import numpy as np
 
 from orgsim.errors import ParameterError, did_you_mean
 from orgsim.organisation import Organisation
+from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
 
-Builder = Callable[[OrganisationParams, np.random.Generator], Organisation]
+# builder(params, rng, chart=None) -> Organisation
+Builder = Callable[..., Organisation]
 
 STRUCTURES: dict[str, Builder] = {}
 DESCRIPTIONS: dict[str, str] = {}
@@ -54,8 +57,13 @@ def build(
     structure: str,
     params: OrganisationParams | Mapping[str, Any] | None = None,
     seed: int | np.random.Generator | np.random.SeedSequence | None = None,
+    chart: OrgChart | None = None,
 ) -> Organisation:
-    """Build the organisation of ``structure``.
+    """Build the organisation of ``structure``, on an imported ``chart`` if given.
+
+    With a chart, its reporting lines and units replace the generated tree
+    (``employees``, ``units`` and ``span`` are then ignored) and the structure
+    overlays its roles on it (see :func:`orgsim.structures.common.skeleton`).
 
     Examples
     --------
@@ -70,10 +78,11 @@ def build(
         params = OrganisationParams()
     elif not isinstance(params, OrganisationParams):
         params, _ = split_params(params)
-    org = STRUCTURES[structure](params, np.random.default_rng(seed))
+    org = STRUCTURES[structure](params, np.random.default_rng(seed), chart=chart)
     org.validate()
     return org
 
 
 # The builders register themselves on import.
 from orgsim.structures import owyang as _owyang  # noqa: E402,F401
+from orgsim.structures import owyang2010 as _owyang2010  # noqa: E402,F401

@@ -22,10 +22,13 @@ from orgsim.organisation import (
     CENTRAL_TEAM,
     EXECUTIVE,
     HEADQUARTERS,
+    HUB,
     MANAGER,
     STAFF,
     Organisation,
+    sorted_unique,
 )
+from orgsim.orgchart import OrgChart, OrgChartError
 from orgsim.params import OrganisationParams
 
 
@@ -74,12 +77,16 @@ def informal_ties(
     pairs = np.concatenate([inside, across])
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    keys = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
     return np.column_stack([keys // n, keys % n])
 
 
 def skeleton(
-    structure: str, params: OrganisationParams, rng: np.random.Generator, team: bool
+    structure: str,
+    params: OrganisationParams,
+    rng: np.random.Generator,
+    team: bool,
+    chart: OrgChart | None = None,
 ) -> Organisation:
     """The parts every structure shares.
 
@@ -88,7 +95,19 @@ def skeleton(
     ``units`` reporting trees whose heads report to the executive. Internal tree
     nodes are managers, leaves are frontline staff. Nobody posts, holds a code or a
     budget yet: the builder decides that.
+
+    With an imported ``chart`` (:class:`~orgsim.orgchart.OrgChart`), its reporting
+    lines and units are used instead (``employees``, ``units`` and ``span`` are
+    ignored). The central team, when ``team``: the employees the chart marks
+    ``central_team`` (or ``hub`` at headquarters), else the first ``team_size``
+    people at headquarters (the executive's unit) in chart order. Whoever has
+    reports is a manager, whoever has none is staff, and staff in a business unit
+    are frontline. Informal ties: the same generator by unit as for generated
+    organisations (set ``informal_in`` and ``informal_out`` to 0 to switch it off),
+    plus the chart's own ties.
     """
+    if chart is not None:
+        return _chart_skeleton(structure, params, rng, team, chart)
     t = params.team_size if team else 0
     rest = params.employees - 1 - t
     if rest < 2 * params.units:
@@ -136,7 +155,7 @@ def skeleton(
 
 def enable_posters(org: Organisation, fraction: float, rng: np.random.Generator) -> None:
     """Let a random ``fraction`` of frontline staff post (at least one per unit)."""
-    staff = np.flatnonzero(org.role == STAFF)
+    staff = np.flatnonzero(org.frontline & (org.role == STAFF))
     chosen = staff[rng.random(staff.shape[0]) < fraction]
     org.may_post[chosen] = True
     if fraction > 0:
@@ -144,3 +163,76 @@ def enable_posters(org: Organisation, fraction: float, rng: np.random.Generator)
             mine = staff[org.unit[staff] == u]
             if mine.size and not org.may_post[mine].any():
                 org.may_post[mine[rng.integers(mine.size)]] = True
+
+
+def _chart_skeleton(
+    structure: str,
+    params: OrganisationParams,
+    rng: np.random.Generator,
+    team: bool,
+    chart: OrgChart,
+) -> Organisation:
+    """:func:`skeleton` on an imported chart."""
+    n = chart.n
+    manager = chart.manager.copy()
+    unit = chart.unit.copy()
+    has_reports = np.bincount(manager[1:], minlength=n) > 0
+    role = np.where(has_reports, MANAGER, STAFF).astype(np.int64)
+    role[0] = EXECUTIVE
+    if team:
+        role[central_team_of(chart, params.team_size, structure)] = CENTRAL_TEAM
+    # the generator needs units contiguous: draw on the unit-sorted order, map back
+    order = np.argsort(unit, kind="stable")
+    drawn = order[informal_ties(unit[order], params.informal_in, params.informal_out, rng)]
+    pairs = np.concatenate([drawn, chart.informal]).astype(np.int64)
+    pairs.sort(axis=1)
+    keys = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
+    return Organisation(
+        structure=structure,
+        units=chart.units,
+        unit=unit,
+        level=chart.level,
+        role=role,
+        manager=manager,
+        may_post=np.zeros(n, dtype=bool),
+        frontline=(role == STAFF) & (unit >= 0),
+        code=np.full(n, -1, dtype=np.int64),
+        budget_owner=np.zeros(n, dtype=bool),
+        informal=np.column_stack([keys // n, keys % n]),
+    )
+
+
+def central_team_of(chart: OrgChart, size: int, structure: str) -> np.ndarray:
+    """The central team on a chart: its marked members, else ``size`` people at headquarters."""
+    marked = (chart.role == CENTRAL_TEAM) | ((chart.role == HUB) & (chart.unit == HEADQUARTERS))
+    marked[0] = False
+    if marked.any():
+        return np.flatnonzero(marked)
+    at_hq = np.flatnonzero(chart.unit == HEADQUARTERS)[1:]
+    if not at_hq.size:
+        raise OrgChartError(
+            chart.source,
+            None,
+            f"structure {structure!r} needs a central team: mark its members with role "
+            f"'central_team', or put them in the executive's unit {chart.headquarters!r}",
+        )
+    return at_hq[:size]
+
+
+def unit_leads(org: Organisation, chart: OrgChart | None = None, hint: int = -1) -> np.ndarray:
+    """One lead per business unit, in unit order: whom the chart marks with role ``hint``
+    in that unit, else the unit's head (its highest member, the first one on ties).
+
+    >>> from orgsim.params import OrganisationParams
+    >>> org = skeleton("x", OrganisationParams(employees=30, units=2), np.random.default_rng(0),
+    ...                team=False)
+    >>> unit_leads(org).tolist(), org.manager[unit_leads(org)].tolist()
+    ([1, 16], [0, 0])
+    """
+    idx = np.flatnonzero(org.unit >= 0)
+    marked = np.zeros(idx.size, dtype=np.int64)
+    if chart is not None and hint >= 0:
+        marked = (chart.role[idx] == hint).astype(np.int64)
+    ranked = idx[np.lexsort((idx, org.level[idx], -marked, org.unit[idx]))]
+    first = np.r_[True, org.unit[ranked][1:] != org.unit[ranked][:-1]]
+    return ranked[first]

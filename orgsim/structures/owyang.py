@@ -19,25 +19,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from orgsim.organisation import HUB, LIAISON, Organisation
+from orgsim.organisation import CENTRAL_TEAM, HUB, LIAISON, Organisation
+from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
 from orgsim.structures import register_structure
-from orgsim.structures.common import enable_posters, skeleton
+from orgsim.structures.common import enable_posters, skeleton, unit_leads
 
 
-def team_members(org: Organisation, size: int) -> np.ndarray:
-    """Indices of the central team (placed right after the executive by ``skeleton``)."""
-    return np.arange(1, 1 + size)
+def team_members(org: Organisation) -> np.ndarray:
+    """Indices of the central team (``skeleton`` gave them the central-team role)."""
+    return np.flatnonzero(org.role == CENTRAL_TEAM)
 
 
-def unit_heads(org: Organisation) -> np.ndarray:
-    """The head of each business unit (reports to the executive), in unit order."""
-    heads = np.flatnonzero((org.manager == 0) & (org.unit >= 0))
-    return heads[np.argsort(org.unit[heads], kind="stable")]
+def unit_heads(org: Organisation, chart: OrgChart | None = None) -> np.ndarray:
+    """The liaison of each business unit, in unit order: the unit's head, or whom an
+    imported chart marks ``liaison``."""
+    return unit_leads(org, chart, LIAISON)
+
+
+def hub_spokes(hub: np.ndarray, spokes: np.ndarray) -> np.ndarray:
+    """Coordination ties: each spoke to one hub member (round robin), hub members pairwise.
+
+    >>> hub_spokes(np.array([1, 2]), np.array([5, 6, 7])).tolist()
+    [[5, 1], [6, 2], [7, 1], [1, 2]]
+    """
+    ties = np.column_stack([spokes, hub[np.arange(spokes.size) % hub.size]])
+    inner = np.array([(a, b) for i, a in enumerate(hub) for b in hub[i + 1 :]], dtype=np.int64)
+    return np.concatenate([ties, inner.reshape(-1, 2)]).astype(np.int64)
 
 
 @register_structure("band", "decentralised: social media at the edges, no leader")
-def band(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+def band(
+    params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
+) -> Organisation:
     """Band: staff enthusiasts post on their own; no code, budget or coordination.
 
     >>> import numpy as np
@@ -45,7 +59,7 @@ def band(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
     >>> org.n_codes, int(org.budget_owner.sum()), len(org.coordination)
     (0, 0, 0)
     """
-    org = skeleton("band", params, rng, team=False)
+    org = skeleton("band", params, rng, team=False, chart=chart)
     enable_posters(org, params.poster_fraction, rng)
     return org
 
@@ -53,7 +67,9 @@ def band(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
 @register_structure(
     "tower", "centralised: a central team under management holds code, budget and voice"
 )
-def tower(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+def tower(
+    params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
+) -> Organisation:
     """Tower: the central team holds the one code and the budget, and only it posts.
 
     >>> import numpy as np
@@ -62,8 +78,8 @@ def tower(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
     >>> org.code_holders.tolist(), org.may_post.nonzero()[0].tolist()
     ([1, 2, 3], [1, 2, 3])
     """
-    org = skeleton("tower", params, rng, team=True)
-    team = team_members(org, params.team_size)
+    org = skeleton("tower", params, rng, team=True, chart=chart)
+    team = team_members(org)
     org.code[team] = 0
     org.budget_owner[team] = True
     org.may_post[team] = True
@@ -73,7 +89,9 @@ def tower(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
 @register_structure(
     "hub_and_spokes", "coordinated: a hub holds code and budget, liaisons lead at the edges"
 )
-def hub_and_spokes(params: OrganisationParams, rng: np.random.Generator) -> Organisation:
+def hub_and_spokes(
+    params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
+) -> Organisation:
     """Hub-and-spokes: the hub holds code and budget; unit heads are liaisons.
 
     Each liaison has a coordination tie to one hub member (round robin), hub members
@@ -85,15 +103,13 @@ def hub_and_spokes(params: OrganisationParams, rng: np.random.Generator) -> Orga
     >>> len(org.coordination), org.code_holders.tolist()
     (3, [1, 2])
     """
-    org = skeleton("hub_and_spokes", params, rng, team=True)
-    hub = team_members(org, params.team_size)
-    heads = unit_heads(org)
+    org = skeleton("hub_and_spokes", params, rng, team=True, chart=chart)
+    hub = team_members(org)
+    heads = unit_heads(org, chart)
     org.role[hub] = HUB
     org.role[heads] = LIAISON
     org.code[hub] = 0
     org.budget_owner[hub] = True
-    spokes = np.column_stack([heads, hub[np.arange(heads.size) % hub.size]])
-    inner = np.array([(a, b) for i, a in enumerate(hub) for b in hub[i + 1 :]], dtype=np.int64)
-    org.coordination = np.concatenate([spokes, inner.reshape(-1, 2)])
+    org.coordination = hub_spokes(hub, heads)
     enable_posters(org, params.poster_fraction, rng)
     return org

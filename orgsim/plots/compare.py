@@ -1,0 +1,199 @@
+"""Structures side by side: last-window means with 95 % CIs, and trade-off cards.
+
+Core objects
+------------
+plot_comparison
+    One panel per metric, one dot-and-whisker per structure.
+plot_tradeoff_cards
+    One card per structure: the claims of the source texts next to the measured
+    values of the trade-off metrics, with the other structures as grey ticks.
+CLAIMS
+    What the source texts claim (advantage, drawback), for the cards' captions only.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from orgsim.plots.common import is_bounded
+from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
+
+# Owyang (2009, 2010) as summarised in MODEL.md section 1: captions, never rules.
+CLAIMS: dict[str, tuple[str, str]] = {
+    "band": ("very authentic and honest", "people don't know what others do"),
+    "tower": ("many resources come free", "too little authenticity"),
+    "hub_and_spokes": ("resources and authenticity", "high difficulty"),
+    "dandelion": ("each unit has its own hub", "many hubs to coordinate"),
+    "honeycomb": ("every employee enabled", "hard to organise"),
+}
+
+# The metrics the claims are about, in the order a card lists them.
+TRADEOFF_METRICS: tuple[str, ...] = (
+    "authenticity",
+    "awareness",
+    "resource_flow",
+    "coordination_cost",
+    "holder_load",
+)
+HEADLINE_METRICS: tuple[str, ...] = (*TRADEOFF_METRICS[:4], "reach", "engagement")
+
+
+def plot_comparison(
+    summary: pd.DataFrame,
+    metrics: list[str],
+    structures: list[str],
+    style: str = "talk",
+    title: str = "",
+) -> Figure:
+    """Dot (mean) and whisker (95 % CI) per structure, one panel per metric.
+
+    ``summary`` has columns ``structure, metric, mean, low, high`` (see
+    :func:`orgsim.plots.data.summarise`).
+    """
+    cols = min(3, max(1, len(metrics)))
+    rows = math.ceil(len(metrics) / cols)
+    height = 0.55 * len(structures) + 1.6
+    w, h = figsize(style, 6.0 * cols, height * rows + 0.8)
+    fig, axes = plt.subplots(rows, cols, figsize=(w, h), squeeze=False)
+    ypos = np.arange(len(structures))[::-1]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        part = summary[summary["metric"] == metric].set_index("structure")
+        for y, name in zip(ypos, structures, strict=True):
+            if name not in part.index or not np.isfinite(part.at[name, "mean"]):
+                continue
+            st = structure_style(name)
+            m, lo, hi = part.at[name, "mean"], part.at[name, "low"], part.at[name, "high"]
+            ax.plot(
+                [lo, hi], [y, y], color=st.color, linewidth=4, solid_capstyle="round", alpha=0.55
+            )
+            ax.plot(
+                [m],
+                [y],
+                marker=st.marker,
+                color=st.color,
+                markersize=13,
+                markeredgecolor="white",
+                markeredgewidth=1.2,
+                linestyle="none",
+            )
+        ax.set_yticks(ypos, [pretty(s) for s in structures])
+        for tick, name in zip(ax.get_yticklabels(), structures, strict=True):
+            tick.set_color(structure_style(name).color)
+            tick.set_fontweight("bold")
+        ax.set_ylim(-0.6, len(structures) - 0.4)
+        if is_bounded(metric):
+            ax.set_xlim(-0.02, 1.02)
+        elif (part["low"].dropna() >= 0).all():  # counts and sizes: bars start at zero
+            ax.set_xlim(left=0)
+        ax.grid(axis="y", visible=False)
+        ax.set_title(
+            "\n".join(textwrap.wrap(metric_label(metric), 24)), loc="left", fontsize="medium"
+        )
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    for ax in axes.flat:
+        if ax.get_visible() and list(axes.flat).index(ax) % cols:
+            ax.set_yticklabels([])
+    fig.suptitle(title or "Structures compared: last-window mean and 95 % CI")
+    fig.tight_layout()
+    return fig
+
+
+def _rank_words(values: dict[str, float], name: str, tol: float = 1e-9) -> str:
+    """Where ``name`` stands among ``values``: 'highest', 'lowest', 'middle', with ties.
+
+    >>> _rank_words({"a": 1.0, "b": 0.0, "c": 0.0}, "b")
+    'lowest (tied)'
+    >>> _rank_words({"a": 1.0, "b": 0.5, "c": 0.0}, "b")
+    'middle'
+    """
+    finite = {k: v for k, v in values.items() if np.isfinite(v)}
+    if len(finite) < 2 or name not in finite:
+        return ""
+    v = finite[name]
+    above = sum(o > v + tol for k, o in finite.items() if k != name)
+    below = sum(o < v - tol for k, o in finite.items() if k != name)
+    tied = len(finite) - 1 - above - below
+    if not above and not below:
+        return "all equal"
+    word = "highest" if not above else "lowest" if not below else "middle"
+    return word + (" (tied)" if tied else "")
+
+
+def plot_tradeoff_cards(
+    summary: pd.DataFrame, structures: list[str], style: str = "talk"
+) -> Figure:
+    """One card per structure: claimed advantage and drawback, and what was measured."""
+    metrics = [m for m in TRADEOFF_METRICS if m in set(summary["metric"])]
+    n = len(structures)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    w, h = figsize(style, 6.4 * cols, (0.75 * len(metrics) + 2.6) * rows)
+    fig, axes = plt.subplots(rows, cols, figsize=(w, h), squeeze=False)
+    table = summary.pivot_table(index="structure", columns="metric", values="mean")
+    lows = summary.pivot_table(index="structure", columns="metric", values="low")
+    highs = summary.pivot_table(index="structure", columns="metric", values="high")
+    scale = {
+        m: max(1.0, float(np.nanmax(highs[m].to_numpy()))) if not is_bounded(m) else 1.0
+        for m in metrics
+    }
+    ypos = np.arange(len(metrics))[::-1]
+    for ax, name in zip(axes.flat, structures, strict=False):
+        st = structure_style(name)
+        for y, m in zip(ypos, metrics, strict=True):
+            s = scale[m]
+            ax.barh(y, 1.0, height=0.62, color="#f0f0f0", zorder=0)
+            for other in structures:
+                v = table.at[other, m] if other in table.index else np.nan
+                if other != name and np.isfinite(v):
+                    ax.plot([v / s] * 2, [y - 0.31, y + 0.31], color=MUTED, linewidth=2, zorder=1)
+            v = table.at[name, m] if name in table.index else np.nan
+            if not np.isfinite(v):
+                ax.text(0.02, y, "n/a", va="center", color=MUTED)
+                continue
+            ax.barh(y, v / s, height=0.62, color=st.color, zorder=2)
+            lo, hi = lows.at[name, m] / s, highs.at[name, m] / s
+            ax.plot([lo, hi], [y, y], color="#222222", linewidth=1.6, zorder=3)
+            rank = _rank_words(table[m].to_dict(), name)
+            ax.text(
+                1.03,
+                y,
+                f"{v:.2f}" + (f"  {rank}" if rank else ""),
+                va="center",
+                fontsize="small",
+                transform=ax.get_yaxis_transform(),
+                clip_on=False,
+            )
+        ax.set_yticks(ypos, [metric_label(m) + ("" if is_bounded(m) else " *") for m in metrics])
+        ax.set_xlim(0, 1)
+        ax.set_xticks([])
+        ax.grid(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        claim = CLAIMS.get(name)
+        ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=44)
+        if claim:
+            text = f"claimed  + {claim[0]}\n               \u2212 {claim[1]}"
+        else:
+            from orgsim.structures import DESCRIPTIONS
+
+            text = "\n".join(textwrap.wrap(DESCRIPTIONS.get(name, ""), 40)[:2])
+        ax.text(
+            0, 1.02, text, transform=ax.transAxes, va="bottom", fontsize="small", color="#444444"
+        )
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    note = "bars: this structure (line: 95 % CI); grey ticks: the other structures"
+    if any(not is_bounded(m) for m in metrics):
+        note += ";  * scaled to the largest value"
+    fig.suptitle("Trade-off cards: the claims, measured", x=0.02, ha="left")
+    fig.text(0.02, -0.01, note, fontsize="small", color="#555555", va="top")
+    fig.tight_layout()
+    return fig

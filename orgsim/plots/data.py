@@ -1,0 +1,152 @@
+"""Reading the tidy results table: which columns are metrics, which parameters vary.
+
+Plotting modules only read data; these helpers turn ``results.csv`` (one row per run
+and step) into the aggregates the plots draw.
+
+Core objects
+------------
+ResultsView
+    The results table with its ``metrics``, ``varied`` parameters and ``structures``.
+mean_band
+    Per structure and step: mean and 95 % t-interval across replications.
+window_means
+    Each run's mean over the last window of steps (the summary's definition).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ID_COLUMNS: tuple[str, ...] = ("run_id", "structure", "replication", "seed", "step", "stage")
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """A results table and what its columns mean.
+
+    Attributes
+    ----------
+    df : pandas.DataFrame
+        The tidy table (``run_id, structure, replication, seed, step, <varied>, <metrics>``).
+    metrics : list of str
+        Metric columns present, in :data:`orgsim.metrics.METRICS` order, dropping
+        those with no finite value (e.g. code knowledge in a structure without codes).
+    varied : list of str
+        Parameter columns with more than one value.
+    structures : list of str
+        Structures in order of first appearance.
+    """
+
+    df: pd.DataFrame
+    metrics: list[str]
+    varied: list[str]
+    structures: list[str]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> ResultsView:
+        """Classify the columns of ``df``; raise ``ValueError`` if it is not a results table."""
+        from orgsim.metrics import METRICS
+
+        missing = [c for c in ("structure", "step") if c not in df.columns]
+        if missing:
+            raise ValueError(
+                f"results: expected columns 'structure' and 'step', missing {missing}; "
+                f"got columns {list(df.columns)}"
+            )
+        df = df.copy()
+        if "run_id" not in df.columns:
+            keys = [c for c in ("structure", "replication", "seed") if c in df.columns]
+            df["run_id"] = df.groupby(keys, sort=False).ngroup()
+        metrics = [
+            m
+            for m in METRICS
+            if m in df.columns and np.isfinite(pd.to_numeric(df[m], errors="coerce")).any()
+        ]
+        params = [c for c in df.columns if c not in ID_COLUMNS and c not in METRICS]
+        varied = [c for c in params if df[c].nunique(dropna=False) > 1]
+        structures = list(dict.fromkeys(df["structure"].astype(str)))
+        return cls(df, metrics, varied, structures)
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Sorted distinct steps."""
+        return np.sort(self.df["step"].unique())
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided t confidence interval of ``values`` (NaNs ignored).
+
+    >>> m, lo, hi = t_interval(np.array([1.0, 2.0, 3.0]))
+    >>> round(m, 3), round(lo, 3), round(hi, 3)
+    (2.0, -0.484, 4.484)
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(v.mean())
+    if v.size < 2:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+    return (mean, mean - half, mean + half)
+
+
+def mean_band(df: pd.DataFrame, metric: str, by: tuple[str, ...] = ("structure",)) -> pd.DataFrame:
+    """Per group and step: ``mean``, ``low``, ``high`` (95 % t-interval across runs), ``n``."""
+    groups = [*by, "step"]
+    g = df.groupby(groups, sort=True)[metric]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    crit = stats.t.ppf(0.975, np.maximum(out["n"].to_numpy() - 1, 1))
+    half = np.where(out["n"] > 1, crit * out["sd"].fillna(0) / np.sqrt(out["n"]), 0.0)
+    out["low"] = out["mean"] - half
+    out["high"] = out["mean"] + half
+    return out.drop(columns="sd")
+
+
+def window_steps(steps: np.ndarray, window: int | None = None) -> np.ndarray:
+    """The last ``window`` steps (default: the last quarter, at least one).
+
+    >>> window_steps(np.arange(1, 9)).tolist()
+    [7, 8]
+    """
+    steps = np.sort(np.asarray(steps))
+    if window is None:
+        window = max(1, len(steps) // 4)  # as Scenario.window
+    return steps[-max(1, int(window)) :]
+
+
+def window_means(
+    df: pd.DataFrame, metrics: list[str], window: int | None = None, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Each run's mean of ``metrics`` over the last window of steps (one row per run)."""
+    last = window_steps(df["step"].unique(), window)
+    keys = ["run_id", "structure", *[b for b in by if b != "structure"]]
+    return df[df["step"].isin(last)].groupby(keys, sort=False)[metrics].mean().reset_index()
+
+
+def summarise(
+    df: pd.DataFrame, metrics: list[str], window: int | None = None, by: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Per structure (and ``by``) and metric: ``mean``, ``low``, ``high``, ``n`` of run means."""
+    runs = window_means(df, metrics, window, by)
+    keys = ["structure", *[b for b in by if b != "structure"]]
+    rows = []
+    for key, grp in runs.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for m in metrics:
+            mean, low, high = t_interval(grp[m].to_numpy())
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "metric": m,
+                    "mean": mean,
+                    "low": low,
+                    "high": high,
+                    "n": int(np.isfinite(grp[m]).sum()),
+                }
+            )
+    return pd.DataFrame(rows)

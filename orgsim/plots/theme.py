@@ -1,0 +1,192 @@
+"""Presentation theme: one colour, line style and marker per structure, everywhere.
+
+Core objects
+------------
+structure_style
+    The :class:`StructureStyle` (colour, line style, marker, label) of a structure
+    name. Known structures have fixed entries; any other registered (or unknown)
+    name gets the next free Okabe–Ito colour, so colours never depend on which
+    structures happen to be in one results table.
+style_context
+    Context manager applying the ``"talk"`` (large fonts, thick lines, for the back
+    of a room) or ``"paper"`` rcParams, on the headless Agg backend.
+metric_label
+    A readable title for a metric column (``"coordination_cost"`` -> ``"Coordination cost"``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: never needs a display
+
+import matplotlib.pyplot as plt
+from cycler import cycler
+
+STYLES: tuple[str, ...] = ("talk", "paper")
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+# Okabe & Ito (2008) colour-blind-safe palette (black kept for text and neutral marks).
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",  # orange
+    "#0072B2",  # blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow (light: used last)
+)
+LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+INK = "#222222"
+MUTED = "#8a8a8a"
+
+# Fixed slots for the structures of the source texts, so a structure keeps its
+# colour whatever else is registered or present.
+_FIXED: dict[str, int] = {
+    "band": 0,
+    "tower": 1,
+    "hub_and_spokes": 2,
+    "dandelion": 3,
+    "honeycomb": 4,
+}
+
+
+@dataclass(frozen=True)
+class StructureStyle:
+    """How one structure is drawn: ``color``, ``linestyle``, ``marker``, ``label``."""
+
+    color: str
+    linestyle: Any  # a matplotlib line style
+    marker: str
+    label: str
+
+
+def pretty(name: str) -> str:
+    """Readable label for a snake_case name.
+
+    >>> pretty("hub_and_spokes"), pretty("coordination_cost")
+    ('Hub and spokes', 'Coordination cost')
+    """
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def metric_label(name: str) -> str:
+    """Title of a metric column (same as :func:`pretty`)."""
+    return pretty(name)
+
+
+def _slot(name: str) -> int:
+    if name in _FIXED:
+        return _FIXED[name]
+    from orgsim.structures import STRUCTURES
+
+    extra = [s for s in STRUCTURES if s not in _FIXED]
+    if name in extra:
+        return len(_FIXED) + extra.index(name)
+    return len(_FIXED) + len(extra) + zlib.crc32(name.encode()) % 7
+
+
+def structure_style(name: str) -> StructureStyle:
+    """Colour, line style, marker and label of structure ``name`` (stable across plots).
+
+    >>> structure_style("band").color == structure_style("band").color
+    True
+    >>> structure_style("band").color != structure_style("tower").color
+    True
+    """
+    slot = _slot(str(name))
+    return StructureStyle(
+        color=OKABE_ITO[slot % len(OKABE_ITO)],
+        linestyle=LINESTYLES[slot % len(LINESTYLES)],
+        marker=MARKERS[slot % len(MARKERS)],
+        label=pretty(name),
+    )
+
+
+def _rc(style: str) -> dict[str, Any]:
+    talk = style == "talk"
+    base = 17 if talk else 9
+    return {
+        "figure.dpi": 100,
+        "savefig.dpi": 110 if talk else 200,
+        "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.15,
+        "font.size": base,
+        "axes.titlesize": base + 2,
+        "axes.titleweight": "bold",
+        "axes.labelsize": base,
+        "xtick.labelsize": base - 2,
+        "ytick.labelsize": base - 2,
+        "legend.fontsize": base - 2,
+        "legend.frameon": False,
+        "figure.titlesize": base + 5,
+        "figure.titleweight": "bold",
+        "lines.linewidth": 3.0 if talk else 1.5,
+        "lines.markersize": 9 if talk else 5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.8,
+        "axes.edgecolor": "#555555",
+        "axes.labelcolor": INK,
+        "text.color": INK,
+        "xtick.color": "#444444",
+        "ytick.color": "#444444",
+        "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "svg.fonttype": "none",
+        "pdf.fonttype": 42,
+    }
+
+
+def check_style(style: str) -> str:
+    """Return ``style`` if it is one of :data:`STYLES`, else raise ParameterError."""
+    from orgsim.errors import ParameterError, did_you_mean
+
+    if style not in STYLES:
+        raise ParameterError(
+            "style", "one of " + ", ".join(STYLES) + did_you_mean(style, STYLES), style
+        )
+    return style
+
+
+def check_formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
+    """Normalise ``formats`` to a tuple of known file formats, else raise ParameterError."""
+    from orgsim.errors import ParameterError, did_you_mean
+
+    if isinstance(formats, str):
+        formats = (formats,)
+    out = tuple(dict.fromkeys(f.lower().lstrip(".") for f in formats))
+    for fmt in out:
+        if fmt not in FORMATS:
+            raise ParameterError(
+                "format", "one of " + ", ".join(FORMATS) + did_you_mean(fmt, FORMATS), fmt
+            )
+    if not out:
+        raise ParameterError("format", "at least one of " + ", ".join(FORMATS), formats)
+    return out
+
+
+@contextmanager
+def style_context(style: str = "talk") -> Iterator[None]:
+    """Apply the ``talk`` or ``paper`` theme inside a ``with`` block."""
+    check_style(style)
+    with plt.rc_context(_rc(style)):  # type: ignore[arg-type]  # keys are valid rcParams
+        yield
+
+
+def figsize(style: str, width: float = 12.0, height: float = 7.0) -> tuple[float, float]:
+    """Figure size in inches: ``talk`` is slide-shaped, ``paper`` a column-friendly 60 %."""
+    scale = 1.0 if style == "talk" else 0.6
+    return (width * scale, height * scale)

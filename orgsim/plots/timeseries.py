@@ -1,0 +1,100 @@
+"""Metrics over time: one structure per line, mean and 95 % band across replications.
+
+Core objects
+------------
+plot_metric_timeseries
+    One metric over time, every structure (a slide).
+plot_small_multiples
+    Every metric over time, one panel each, with one shared legend.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from orgsim.plots.common import description, is_bounded, structure_handles, titled
+from orgsim.plots.data import mean_band
+from orgsim.plots.theme import figsize, metric_label, structure_style
+
+
+def _draw(
+    ax: Axes, df: pd.DataFrame, metric: str, structures: list[str], band: bool = True
+) -> None:
+    agg = mean_band(df, metric)
+    nonnegative = bool((df[metric].dropna() >= 0).all())
+    for name in structures:
+        part = agg[agg["structure"] == name]
+        if part.empty or not part["mean"].notna().any():
+            continue
+        st = structure_style(name)
+        if band:
+            low, high = part["low"], part["high"]
+            if is_bounded(metric):  # a t-interval may overshoot [0, 1]; the metric cannot
+                low, high = low.clip(0, 1), high.clip(0, 1)
+            elif nonnegative:
+                low = low.clip(lower=0)
+            ax.fill_between(part["step"], low, high, color=st.color, alpha=0.22, linewidth=0)
+        ax.plot(part["step"], part["mean"], color=st.color, linestyle=st.linestyle, label=st.label)
+    if is_bounded(metric):
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(max(lo, -0.02), min(hi, 1.02))
+    ax.margins(x=0)
+
+
+def plot_metric_timeseries(
+    df: pd.DataFrame, metric: str, structures: list[str], style: str = "talk"
+) -> Figure:
+    """One metric over time per structure (mean line, 95 % band across replications)."""
+    fig, ax = plt.subplots(figsize=figsize(style, 12, 6.5))
+    _draw(ax, df, metric, structures)
+    titled(ax, metric_label(metric), description(metric))
+    ax.set_xlabel("week")
+    n_runs = df.groupby("structure")["run_id"].nunique().min()
+    ax.legend(
+        handles=structure_handles(structures),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        title=f"mean, 95 % band\n({n_runs} runs each)",
+        alignment="left",
+    )
+    return fig
+
+
+def plot_small_multiples(
+    df: pd.DataFrame, metrics: list[str], structures: list[str], style: str = "talk"
+) -> Figure:
+    """Every metric over time, one panel each, shared legend on top."""
+    cols = min(4, max(1, len(metrics)))
+    rows = math.ceil(len(metrics) / cols)
+    w, h = figsize(style, 5.2 * cols, 3.9 * rows + 1.0)
+    fig, axes = plt.subplots(rows, cols, figsize=(w, h), squeeze=False, sharex=True)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        _draw(ax, df, metric, structures)
+        ax.set_title(
+            "\n".join(textwrap.wrap(metric_label(metric), 22)), loc="left", fontsize="medium"
+        )
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    for r in range(rows - 1):  # last visible panel of a column above an empty slot
+        for c in range(cols):
+            if not axes[r + 1, c].get_visible() and axes[r, c].get_visible():
+                axes[r, c].xaxis.set_tick_params(labelbottom=True)
+                axes[r, c].set_xlabel("week")
+    top = 1 - 0.5 * plt.rcParams["font.size"] / 12 / h  # room for title and legend
+    fig.suptitle("Every metric over time (mean and 95 % band across replications)", y=1.0)
+    fig.legend(
+        handles=structure_handles(structures),
+        loc="upper center",
+        ncols=len(structures),
+        bbox_to_anchor=(0.5, top + 0.2 * (1 - top)),
+    )
+    fig.tight_layout(rect=(0, 0, 1, top - 0.6 * (1 - top)))
+    return fig

@@ -1,0 +1,149 @@
+"""A real Dask cluster on 127.0.0.1 (`dask scheduler` + two `dask worker` processes).
+
+The batch gives exactly the stored results of an in-process batch, also when one
+worker is killed (SIGKILL) in the middle of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed", reason="needs the dask extra: pip install 'orgsim[dask]'")
+
+from orgsim.experiments.executors import make_executor
+from orgsim.experiments.plan import Plan
+from orgsim.experiments.runner import run_batch
+from orgsim.experiments.store import Store
+from orgsim.scenario import Scenario
+
+pytestmark = pytest.mark.dask
+
+DASK = Path(sys.executable).with_name("dask")
+
+
+def sweep(steps: int, replications: int) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "dk",
+            "seed": 21,
+            "steps": steps,
+            "replications": replications,
+            "structures": ["tower"],
+            "organisation": {"employees": 60, "units": 2},
+            "sweep": {"grid": {"delta": [0.0, 0.4]}},
+        }
+    )
+
+
+@contextlib.contextmanager
+def cluster(tmp: Path, workers: int = 2) -> Iterator[tuple[str, list[subprocess.Popen]]]:
+    """Start a scheduler and ``workers`` single-threaded workers (no nanny) on 127.0.0.1."""
+    if not DASK.exists():
+        pytest.skip(f"no `dask` command next to {sys.executable}")
+    file = tmp / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [
+        subprocess.Popen(
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                file,
+            ],
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        for _ in range(workers):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        DASK,
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                    ],
+                    cwd=tmp,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=60)
+        yield address, procs[1:]
+    finally:
+        for proc in reversed(procs):
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            proc.wait()
+
+
+def in_process(scenario: Scenario, path: Path) -> dict[str, bytes]:
+    plan = Plan(scenario)
+    with Store(path) as store, make_executor(1) as backend:
+        run_batch(plan, store, backend)
+        return {s.key: store.get(s.key)[1].tobytes() for s in plan}
+
+
+def test_real_cluster_gives_the_same_stored_results(tmp_path):
+    scenario = sweep(steps=8, replications=3)  # 2 points x 3 replications
+    reference = in_process(scenario, tmp_path / "ref.sqlite")
+    with cluster(tmp_path) as (address, _):
+        plan = Plan(scenario)
+        with Store(tmp_path / "dask.sqlite") as store, make_executor(scheduler=address) as b:
+            assert b.slots == 2
+            report = run_batch(plan, store, b)
+            assert (report.computed, report.failed) == (6, 0)
+            got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
+    assert got == reference
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_loses_no_run(tmp_path):
+    scenario = sweep(steps=60, replications=6)
+    reference = in_process(scenario, tmp_path / "ref.sqlite")
+    with cluster(tmp_path) as (address, workers):
+        plan = Plan(scenario)
+        killed = []
+
+        def kill_one(report) -> None:
+            if report.computed == 2 and not killed:
+                os.kill(workers[0].pid, signal.SIGKILL)
+                killed.append(report.computed)
+
+        with Store(tmp_path / "dask.sqlite") as store, make_executor(scheduler=address) as b:
+            report = run_batch(plan, store, b, progress=kill_one)
+            assert killed and report.failed == 0 and report.computed == len(plan)
+            assert store.status_counts() == {"done": len(plan)}
+            got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
+    assert got == reference

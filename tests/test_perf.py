@@ -1,0 +1,129 @@
+"""Performance invariants that need no timing: what a large run must not pay for.
+
+The timed figures live in ``benchmarks/run.py`` (``make bench``) and
+``benchmarks/RESULTS.md``; here we check the properties that make them possible:
+no networkx and no Mesa agents in a step unless asked, sparse layers built once,
+draws whose shapes depend only on the organisation, and the helpers the kernels
+slice with.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orgsim import dynamics
+from orgsim.model import OrgModel
+from orgsim.structures import STRUCTURES
+
+SMALL = {"employees": 120, "units": 3}
+
+
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_steps_need_no_graph_and_no_agents(structure: str) -> None:
+    model = OrgModel(structure=structure, rng=1, agents=False, **SMALL)
+    model.organisation.adjacency = None  # type: ignore[method-assign]  # layers built once
+    for _ in range(3):
+        model.step()
+    assert "graph" not in vars(model.organisation)  # networkx never built
+    assert model.space is None
+
+
+def test_agents_are_lazy_above_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import orgsim.model
+
+    monkeypatch.setattr(orgsim.model, "AGENTS_AUTO_LIMIT", 100)
+    model = OrgModel(structure="tower", rng=1, **SMALL)
+    assert model.space is None
+    model.step()
+    agents = model.employees  # created on first use
+    assert len(agents) == SMALL["employees"] and model.space is not None
+    assert agents[5].beliefs is not None and agents[5].index == 5
+    small = OrgModel(structure="tower", rng=1, employees=60, units=3)
+    assert small.space is not None  # below the limit they exist from the start
+
+
+def test_model_graph_is_networkx_on_request() -> None:
+    model = OrgModel(structure="hub_and_spokes", rng=2, agents=False, **SMALL)
+    graph = model.graph
+    assert graph.number_of_nodes() == SMALL["employees"]
+    layers = {data["layer"] for _, _, data in graph.edges(data=True)}
+    assert {"formal", "informal", "coordination"} <= layers
+
+
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_draw_shapes_depend_only_on_the_organisation(structure: str) -> None:
+    model = OrgModel(structure=structure, rng=4, agents=False, **SMALL)
+    top, dyn = model.topology, model.dynamics
+    first = dynamics.draw(top, dyn, model.rng)
+    for _ in range(3):
+        model.step()
+    later = dynamics.draw(top, dyn, model.rng)
+    for name, value in vars(first).items():
+        other = getattr(later, name)
+        assert value.shape == other.shape and value.dtype == other.dtype, name
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), min_size=0, max_size=60),
+)
+@settings(max_examples=200, deadline=None)
+def test_runs_cover_the_index_exactly(steps: list[tuple[int, int]]) -> None:
+    """Runs rebuild the index and key arrays, and are maximal."""
+    idx = np.cumsum([1 + gap for gap, _ in steps]).astype(np.int64)
+    key = np.array([k for _, k in steps], dtype=np.int64)
+    runs = dynamics.Runs.of(idx, key)
+    rebuilt_idx, rebuilt_key = [], []
+    for off, start, stop, k in runs.items:
+        assert np.array_equal(idx[off : off + stop - start], np.arange(start, stop))
+        rebuilt_idx.extend(range(start, stop))
+        rebuilt_key.extend([k] * (stop - start))
+    assert rebuilt_idx == idx.tolist() and rebuilt_key == key.tolist()
+    for (_, _, stop, k), (_, start, _, k2) in zip(runs.items, runs.items[1:], strict=False):
+        assert stop != start or k != k2  # maximal: neighbours could not be merged
+
+
+@given(st.integers(0, 1000), st.integers(1, 70))
+def test_tiles_cover_rows_in_order(length: int, tile: int) -> None:
+    old = dynamics.TILE_ROWS
+    dynamics.TILE_ROWS = tile
+    try:
+        tiles = dynamics._tiles(length)
+    finally:
+        dynamics.TILE_ROWS = old
+    covered = [i for first, stop, _ in tiles for i in range(first, stop)]
+    assert covered == list(range(length))
+    for first, stop, reps in tiles:
+        assert (stop - first) % reps == 0 and reps in (1, tile)
+
+
+def test_cli_import_stays_light() -> None:
+    """``orgsim --help`` must stay fast: the CLI imports no numerical library up front."""
+    code = (
+        "import sys, orgsim.cli; "
+        "heavy = [m for m in ('numpy', 'scipy', 'pandas', 'matplotlib', 'mesa', 'networkx')"
+        " if m in sys.modules]; print(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_incremental_spread_counts_equal_the_sparse_product(structure: str) -> None:
+    """The cached informed-tie counts track ``know``, even when someone else edits it."""
+    model = OrgModel(
+        structure=structure, rng=9, agents=False, beta=0.3, initiative_rate=0.2, **SMALL
+    )
+    for i in range(8):
+        model.step()
+        if i == 4:  # an edit from outside the step (e.g. through an agent's ``knows`` view)
+            model.state.know[::7, 0] ^= True
+        st = model.state
+        counts = dynamics.spread_counts(model.topology, st)
+        full = model.topology.a_spread @ st.know.astype(np.float32)
+        assert np.array_equal(counts, full.astype(np.int32))
