@@ -11,14 +11,17 @@ Usage::
     python benchmarks/batch_throughput.py                 # 200 runs, workers 1 and 2
     python benchmarks/batch_throughput.py --runs 40 --workers 1 2 4
 
-Prints one line per worker count: seconds, runs/s, speed-up over 1 worker and
-parallel efficiency (speed-up / workers).
+Prints one line per worker count: seconds, runs/s, speed-up over 1 worker,
+parallel efficiency (speed-up / workers) and the mean time one run computes inside
+its worker: if that grows with the worker count, the cores are busy with something
+else (other users), not with orgsim's overhead.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -44,16 +47,19 @@ def batch(runs: int, employees: int, steps: int) -> Scenario:
     )
 
 
-def measure(scenario: Scenario, workers: int) -> float:
-    """Wall seconds to compute the whole batch with ``workers`` local workers."""
+def measure(scenario: Scenario, workers: int) -> tuple[float, float]:
+    """Wall seconds for the whole batch with ``workers`` local workers, and mean seconds
+    of computing one run inside a worker (it grows when cores are shared)."""
     plan = Plan(scenario)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         with Store(Path(tmp) / "runs.sqlite") as store, make_executor(workers) as backend:
             report = run_batch(plan, store, backend)
         seconds = time.perf_counter() - start
+        with sqlite3.connect(Path(tmp) / "runs.sqlite") as db:
+            (per_run,) = db.execute("SELECT AVG(elapsed) FROM runs").fetchone()
     assert report.computed == len(plan) and report.failed == 0
-    return seconds
+    return seconds, per_run
 
 
 def main() -> None:
@@ -71,13 +77,14 @@ def main() -> None:
     )
     base = None
     for workers in args.workers:
-        seconds = measure(scenario, workers)
+        seconds, per_run = measure(scenario, workers)
         rate = n / seconds
         base = base or rate
         speedup = rate / base
         print(
             f"workers={workers}: {seconds:6.1f} s  {rate:6.2f} runs/s  "
-            f"speed-up {speedup:4.2f}  efficiency {speedup / workers:4.0%}"
+            f"speed-up {speedup:4.2f}  efficiency {speedup / workers:4.0%}  "
+            f"(one run: {per_run:.3f} s of computing; load average {os.getloadavg()[0]:.1f})"
         )
 
 

@@ -1,7 +1,8 @@
 """Speed benchmarks of orgsim: build, step, memory, reference ratio, floor multiple.
 
 Run ``python benchmarks/run.py`` (``make bench``) for 1,000 / 10,000 / 100,000 /
-1,000,000 employees, or ``--quick`` for a fast subset. Each size runs in its own
+1,000,000 employees (about 5 minutes with the batch-throughput script), or
+``--quick`` for a fast subset that leaves ``RESULTS.md`` alone. Each size runs in its own
 subprocess, so peak memory (``ru_maxrss``) belongs to that size alone. Prints a
 table and writes ``benchmarks/RESULTS.md`` (with the date and the machine).
 
@@ -23,7 +24,7 @@ reference ratio
     reference step / vectorised step (mean CPU times), where the reference finishes
     (it is the plain agent-by-agent loop; same draws, same results).
 floor multiple
-    mean CPU time of a step / best CPU time of the floor, where the floor is what any
+    mean CPU time of a step / mean CPU time of the floor, where the floor is what any
     implementation of MODEL.md section 4 must do on arrays of this size: one sparse
     product per tie layer (``A_layer @ know``, n x units) and one element-wise pass
     over the n x m belief matrix. CPU rather than wall time, because on a shared
@@ -52,14 +53,20 @@ REFERENCE_STEPS = {1_000: 5, 10_000: 2, 100_000: 1}
 AGENTS_MAX = 100_000  # time creating the Mesa agents (lazy by default) up to this size
 
 
-def _best(fn, repeat: int) -> tuple[float, float]:
-    """Best wall and best CPU time of ``fn`` over ``repeat`` calls."""
+def _times(fn, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU times of ``repeat`` calls of ``fn``."""
     wall, cpu = [], []
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
         fn()
         wall.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
+    return wall, cpu
+
+
+def _best(fn, repeat: int) -> tuple[float, float]:
+    """Best wall and best CPU time of ``fn`` over ``repeat`` calls."""
+    wall, cpu = _times(fn, repeat)
     return min(wall), min(cpu)
 
 
@@ -111,7 +118,10 @@ def measure(n: int, steps: int, structure: str, reference: bool) -> dict:
             adj @ know
         np.not_equal(beliefs, 0, out=buf)
 
-    out["floor"], out["floor_cpu"] = _best(floor, 10)
+    floor()  # warm up
+    wall, cpu = _times(floor, 20)
+    out["floor"], out["floor_cpu"] = statistics.fmean(wall), statistics.fmean(cpu)
+    out["floor_cpu_min"] = min(cpu)
     # on a shared machine wall times stretch with the load; CPU times much less
     out["floor_multiple"] = out["step_cpu"] / out["floor_cpu"]
     out["peak_rss_gb_before_reference"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
@@ -225,11 +235,14 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer steps")
+    parser.add_argument(
+        "--quick", action="store_true", help="1k and 10k only, fewer steps (no RESULTS.md)"
+    )
     parser.add_argument("--sizes", type=int, nargs="*", help="employee counts (default: all)")
     parser.add_argument("--structure", default="hub_and_spokes", help="registered structure")
     parser.add_argument("--no-reference", action="store_true", help="skip the reference step")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--no-batch", action="store_true", help="skip batch_throughput.py")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process
     parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -272,12 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     help_s = help_time()
     print(f"orgsim --help: {_fmt_time(help_s)}", flush=True)
-    batch = None if args.quick else batch_throughput()
+    batch = None if args.quick or args.no_batch else batch_throughput()
     if batch:
         print(batch)
     text = table(rows)
     print(text)
-    if not args.no_write:
+    if not (args.no_write or args.quick or args.sizes):  # only full runs replace RESULTS.md
         write_results(info, rows, text, help_s, batch, args)
     return 0
 
@@ -317,10 +330,10 @@ def write_results(info: dict, rows: list[dict], text: str, help_s: float, batch,
         "build = `OrgModel(..., agents=False)`; agents = `model.create_employees()` (networkx"
         " graph + Mesa `Network` + one agent per employee; automatic only up to 20,000"
         " employees); step = mean wall time of `model.step()` (draws, kernel, all metrics,"
-        " DataCollector); kernel = best wall time of draws + vectorised step; floor = best"
+        " DataCollector); kernel = best wall time of draws + vectorised step; floor = mean"
         " wall time of one sparse product per tie layer over the n x units awareness matrix"
         " + one element-wise pass over the n x m belief matrix; step / floor = mean CPU"
-        " time of a step / best CPU time of the floor; vectorised / reference = ratio of mean"
+        " time of a step / mean CPU time of the floor; vectorised / reference = ratio of mean"
         " CPU times per step; agent-steps/s = employees / step."
         " Peak RSS per size, each in its own process (the reference runs after the"
         " vectorised steps, in the same process, at 100,000 employees and below).",

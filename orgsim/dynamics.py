@@ -15,9 +15,14 @@ Speed (benchmarks/RESULTS.md): events with a fixed chance per (employee, dimensi
 exact Bernoulli trials from one random byte each (:func:`bernoulli`), a quarter of
 the random bits of a float32 uniform; chances that depend on a count (news over k
 ties, code learning with margin k) come from a table built with the same scalar
-formula the reference uses, so both kernels compare the same numbers. Rows of
-employees that are contiguous and share a unit or a code (:class:`Runs`) are updated
-through slices, in place, instead of gathered and scattered.
+formula the reference uses, so both kernels compare the same numbers. Large steps
+take their bulk random bits from an SFC64 stream seeded by the run's generator
+(:func:`bulk_stream`). Rows of employees that are contiguous and share a unit or a
+code (:class:`Runs`) are updated through slices, in place and in SIMD-friendly tiles,
+instead of gathered and scattered. The news cascade keeps each employee's count of
+informed ties per unit and updates it from what changed in ``know``
+(:func:`spread_counts`) instead of redoing the sparse product every week. Hop
+counts come from a vectorised multi-source breadth-first search.
 
 Core objects
 ------------
@@ -34,11 +39,16 @@ init_state, draw, step
 bernoulli, uniform32, chance, distortion_thresholds
     Exact Bernoulli trials from bytes; fast float32 uniforms; 1 - (1 - p)^k;
     closed-form multi-hop distortion.
+spread_counts, belief_matches
+    Informed ties per employee and unit (incremental); beliefs equal to reality.
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -51,7 +61,40 @@ from orgsim.params import DynamicsParams
 
 INT8 = np.int8
 RUN_MIN_ROWS = 64  # kernels slice runs of rows when runs are this long on average
-RUN_MIN_TOTAL = 4096  # ... and cover this many rows (small arrays: gathering is cheaper)
+RUN_MIN_TOTAL = 1024  # ... and cover this many rows (small arrays: gathering is cheaper)
+
+
+_MALLOC_TUNED: bool | None = None
+
+
+def tune_malloc() -> bool:
+    """Keep freed multi-megabyte arrays mapped for reuse (Linux glibc); True if applied.
+
+    A step allocates and frees arrays of megabytes. By default glibc serves those
+    from fresh memory maps or trims them off the heap when freed, so the next step
+    faults every page in again: about 2,900 page faults and 40% of the CPU time of a
+    100,000-employee step. Raising ``M_MMAP_THRESHOLD`` (to 64 MB, or glibc's 32 MB
+    limit) and ``M_TRIM_THRESHOLD`` (1 GB) lets freed arrays be reused instead. The
+    setting is process-wide and keeps up to the peak heap mapped; it is applied on
+    the first :meth:`Topology.from_organisation`. Set the environment variable
+    ``ORGSIM_MALLOC_TUNING=0`` to leave the allocator alone.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED is not None:
+        return _MALLOC_TUNED
+    _MALLOC_TUNED = False
+    if os.environ.get("ORGSIM_MALLOC_TUNING", "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
+        mapped = libc.mallopt(m_mmap_threshold, 64 << 20) or libc.mallopt(
+            m_mmap_threshold, 32 << 20
+        )
+        _MALLOC_TUNED = bool(mapped and libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        pass
+    return _MALLOC_TUNED
 
 
 def random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -81,13 +124,42 @@ def uniform32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return out.reshape(shape)
 
 
+def skip_positions(rng: np.random.Generator, q: float, size: int) -> np.ndarray:
+    """Sorted indices of the successes among ``size`` Bernoulli(``q``) trials.
+
+    Geometric skipping: the gaps between successes are Geometric(q), so the work is
+    proportional to the successes (about q x size), not to the trials.
+
+    >>> idx = skip_positions(np.random.default_rng(0), 0.01, 100_000)
+    >>> bool(np.all(np.diff(idx) > 0)), bool(800 < idx.size < 1200), bool(idx[-1] < 100_000)
+    (True, True, True)
+    """
+    if q <= 0.0 or size == 0:
+        return np.empty(0, dtype=np.int64)
+    found = []
+    last = -1
+    expected = size * q
+    while True:
+        gaps = rng.geometric(q, size=int(expected + 6.0 * math.sqrt(expected) + 16))
+        pos = last + np.cumsum(gaps)
+        if pos[-1] >= size:
+            found.append(pos[pos < size])
+            break
+        found.append(pos)
+        last = int(pos[-1])
+        expected = (size - last) * q
+    return np.concatenate(found)
+
+
 def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.ndarray:
     """Independent Bernoulli(``p``) trials, exactly, from about one random byte each.
 
-    A trial succeeds when u < p for u uniform on [0, 1). Its first byte b decides
-    unless b = floor(256 p) (one time in 256); those ties are settled by a float64
-    uniform v for the rest of u = (b + v) / 256. So the chance is exactly ``p`` (to
-    float64 resolution) at a quarter of the random bits of a float32 uniform.
+    With k = floor(256 p), a trial succeeds if its random byte is below k (chance
+    k / 256) or, independently, if it wins an extra trial of chance
+    q = (p - k / 256) / (1 - k / 256); so P(success) = k/256 + (1 - k/256) q = p,
+    exactly (to float64 resolution). The extra trials are rare (q < 1/255) and drawn
+    by :func:`skip_positions`, so the whole costs about one random byte and one
+    comparison per trial: a quarter of the random bits of a float32 uniform.
 
     >>> rng = np.random.default_rng(0)
     >>> x = bernoulli(rng, 0.3, (200_000,))
@@ -101,14 +173,11 @@ def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.
     if p >= 1.0:
         return np.ones(shape, dtype=bool)
     size = math.prod(shape)
-    scaled = p * 256.0  # exact: a power-of-two scaling
-    k = int(scaled)
-    first = random_bytes(rng, size).reshape(shape)
-    out = first < k
-    tie = np.flatnonzero(first == k)
-    if tie.size:
-        out.reshape(-1)[tie] = rng.random(tie.size) < scaled - k
-    return out
+    k = int(p * 256.0)  # exact: a power-of-two scaling
+    out = random_bytes(rng, size) < k
+    extra = skip_positions(rng, (p - k / 256.0) / (1.0 - k / 256.0), size)
+    out[extra] = True
+    return out.reshape(shape)
 
 
 def chance(p: float, k: int | float) -> float:
@@ -342,6 +411,7 @@ class Topology:
     @classmethod
     def from_organisation(cls, org: Organisation, dyn: DynamicsParams) -> Topology:
         """Precompute the topology of ``org`` for a run with parameters ``dyn``."""
+        tune_malloc()
         n, units = org.n, org.units
         unit_idx = np.where(org.unit >= 0, org.unit, units)
         a_formal = org.adjacency("formal")
@@ -671,7 +741,8 @@ def belief_matches(top: Topology, state: State) -> int:
     return int(np.count_nonzero(state.beliefs == real[top.unit_idx]))
 
 
-INCREMENTAL_SHARE = 0.15  # per unit: propagate changes while they touch < this share of ties
+COLUMN_SHARE = 0.125  # a unit whose changes touch more ties (x nnz) gets a column product
+FULL_SHARE = 0.075  # whole product when the work exceeds this x nnz x units
 
 
 def spread_counts(top: Topology, state: State) -> np.ndarray:
@@ -681,7 +752,9 @@ def spread_counts(top: Topology, state: State) -> np.ndarray:
     unit, the entries of ``know`` that changed since are propagated to their
     neighbours (``a_spread`` is symmetric); a unit whose changes would touch many
     ties (a new initiative resets its column) is recomputed with one sparse
-    matrix-vector product. All give the same integers as the full product.
+    matrix-vector product, and when that is still much work, everything is, with
+    the full product. All give the same integers. (The shares are a cost model
+    measured on this machine: a propagated tie costs about 8x a product's.)
     """
     know = state.know
     seen, counts = state.spread_seen, state.spread_counts
@@ -694,8 +767,10 @@ def spread_counts(top: Topology, state: State) -> np.ndarray:
         who, unit = np.divmod(changed, units)
         starts = adj.indptr[who]
         ties = adj.indptr[who + 1] - starts
-        heavy = np.bincount(unit, weights=ties, minlength=units) > INCREMENTAL_SHARE * adj.nnz
-        if heavy.all():
+        touched = np.bincount(unit, weights=ties, minlength=units)
+        heavy = touched > COLUMN_SHARE * adj.nnz
+        work = np.where(heavy, COLUMN_SHARE * adj.nnz, touched).sum()
+        if work > FULL_SHARE * adj.nnz * units:
             counts = (adj @ know.astype(np.float32)).astype(np.int32)
         else:
             for u in np.flatnonzero(heavy):

@@ -148,6 +148,10 @@ class Organisation:
         adj = sp.csr_array((data, (rows, cols)), shape=(self.n, self.n))
         adj.sum_duplicates()
         adj.data[:] = 1.0
+        if adj.nnz < 2**31 - 1 and self.n < 2**31 - 1:
+            # int32 indices: half the memory traffic of every product and gather
+            adj.indices = adj.indices.astype(np.int32)
+            adj.indptr = adj.indptr.astype(np.int32)
         return adj
 
     def validate(self) -> None:

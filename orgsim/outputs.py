@@ -418,11 +418,11 @@ def run_to_folder(
 
     with Store(store_path or out_dir / "runs.sqlite") as store:
         stored = count_stored(plan, store)
+        report = BatchReport(total=len(plan), stored=stored)
+        backend = backend_factory() if stored < len(plan) else None
         if on_start is not None:
             on_start(len(plan), stored)
-        report = BatchReport(total=len(plan), stored=stored)
-        if stored < len(plan):
-            backend = backend_factory()
+        if backend is not None:
             description = backend.description
             try:
                 with backend:

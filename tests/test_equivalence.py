@@ -251,19 +251,36 @@ def test_bernoulli_has_chance_p(p: float) -> None:
     assert abs(x.mean() - p) < 5 * se
 
 
-def test_bernoulli_resolves_ties_below_one_byte() -> None:
-    """p = (k + f) / 256: a trial's first byte b decides (b < k) unless b = k; those
-    ties succeed with chance f."""
+def test_bernoulli_is_a_byte_test_plus_rare_extra_trials() -> None:
+    """p = (k + f) / 256: byte < k always succeeds; other trials succeed with chance
+    q = (p - k/256) / (1 - k/256), independently of their byte."""
     from orgsim.dynamics import bernoulli, random_bytes
 
     p = (40 + 0.25) / 256
-    size = 1_000_000
+    size = 2_000_000
     x = bernoulli(np.random.default_rng(1), p, (size,))
-    first = random_bytes(np.random.default_rng(1), size)  # the same stream's first bytes
-    assert np.array_equal(x[first != 40], first[first != 40] < 40)
-    ties = x[first == 40]
-    assert ties.size > 3000
-    assert abs(ties.mean() - 0.25) < 5 * np.sqrt(0.25 * 0.75 / ties.size)
+    first = random_bytes(np.random.default_rng(1), size)  # the same stream's bytes
+    assert x[first < 40].all()
+    rest = x[first >= 40]
+    q = (p - 40 / 256) / (1 - 40 / 256)
+    assert abs(rest.mean() - q) < 5 * np.sqrt(q * (1 - q) / rest.size)
+    for b in (40, 41, 200):  # the extra trials do not depend on the byte
+        sub = x[first == b]
+        assert abs(sub.mean() - q) < 5 * np.sqrt(q * (1 - q) / sub.size) + 1e-4
+
+
+def test_skip_positions_are_bernoulli_trials() -> None:
+    from orgsim.dynamics import skip_positions
+
+    rng = np.random.default_rng(5)
+    for q, size in ((0.003, 1_000_000), (0.2, 50_000), (0.5, 1000), (1e-6, 10)):
+        idx = skip_positions(rng, q, size)
+        assert np.all(np.diff(idx) > 0) and (idx.size == 0 or (idx[0] >= 0 and idx[-1] < size))
+        assert abs(idx.size - q * size) < 6 * np.sqrt(q * (1 - q) * size) + 1
+    # uniform over positions: first and second half get the same share
+    idx = skip_positions(rng, 0.01, 2_000_000)
+    half = (idx < 1_000_000).mean()
+    assert abs(half - 0.5) < 5 * np.sqrt(0.25 / idx.size)
 
 
 def test_uniform32_is_uniform_on_unit_interval() -> None:

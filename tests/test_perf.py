@@ -113,9 +113,18 @@ def test_cli_import_stays_light() -> None:
     assert done.stdout.strip() == ""
 
 
+@pytest.mark.parametrize("mode", ["default", "propagate", "columns"])
 @pytest.mark.parametrize("structure", sorted(STRUCTURES))
-def test_incremental_spread_counts_equal_the_sparse_product(structure: str) -> None:
+def test_incremental_spread_counts_equal_the_sparse_product(
+    structure: str, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The cached informed-tie counts track ``know``, even when someone else edits it."""
+    if mode == "propagate":  # always propagate changes tie by tie
+        monkeypatch.setattr(dynamics, "COLUMN_SHARE", np.inf)
+        monkeypatch.setattr(dynamics, "FULL_SHARE", np.inf)
+    elif mode == "columns":  # always recompute changed units' columns
+        monkeypatch.setattr(dynamics, "COLUMN_SHARE", 0.0)
+        monkeypatch.setattr(dynamics, "FULL_SHARE", np.inf)
     model = OrgModel(
         structure=structure, rng=9, agents=False, beta=0.3, initiative_rate=0.2, **SMALL
     )
@@ -127,3 +136,42 @@ def test_incremental_spread_counts_equal_the_sparse_product(structure: str) -> N
         counts = dynamics.spread_counts(model.topology, st)
         full = model.topology.a_spread @ st.know.astype(np.float32)
         assert np.array_equal(counts, full.astype(np.int32))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator tuning")
+def test_steps_do_not_refault_their_arrays() -> None:
+    """Freed step arrays are reused, not unmapped and faulted in again (tune_malloc)."""
+    import os
+    import resource
+
+    if os.environ.get("ORGSIM_MALLOC_TUNING") == "0":
+        pytest.skip("allocator tuning switched off")
+    model = OrgModel(structure="hub_and_spokes", rng=1, employees=30_000, agents=False)
+    if not dynamics.tune_malloc():
+        pytest.skip("not glibc")
+    for _ in range(3):
+        model.step()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(10):
+        model.step()
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10
+    assert faults < 100  # untuned: about 900 a step at this size
+
+
+@pytest.mark.parametrize("path", ["gather", "runs"])
+def test_belief_matches_counts_agreement(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sliced count behind ``belief_accuracy`` equals the plain comparison."""
+    if path == "runs":
+        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 1)
+        monkeypatch.setattr(dynamics, "RUN_MIN_TOTAL", 0)
+        monkeypatch.setattr(dynamics, "TILE_ROWS", 4)
+    else:
+        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+    for structure in sorted(STRUCTURES):
+        model = OrgModel(structure=structure, rng=2, agents=False, p4=0.2, **SMALL)
+        assert model.topology.unit_runs.usable == (path == "runs")
+        for _ in range(3):
+            model.step()
+            st, top = model.state, model.topology
+            plain = int((st.beliefs == st.realities[top.unit_idx]).sum())
+            assert dynamics.belief_matches(top, st) == plain

@@ -175,6 +175,17 @@ def test_formats_and_paper_style(tmp_path, drawn):
         assert talk.size != paper.size
 
 
+def test_gaps_and_a_one_step_window_draw_without_warnings(tmp_path):
+    # weeks without posts have no authenticity; a one-step window has no trend
+    df = synthetic_results(reps=2, steps=4)[
+        ["run_id", "structure", "replication", "seed", "step", "authenticity", "awareness"]
+    ]
+    df.loc[df["structure"] == "band", "authenticity"] = np.nan
+    files = write_run_plots(df, tmp_path, window=1)
+    assert_image(tmp_path / "gps.png")
+    assert len(files) == len(plot_files(df))
+
+
 def test_two_swept_parameters_give_heatmaps_one_gives_lines(tmp_path):
     grid = [{"p1": a, "delta": d} for a in (0.1, 0.5) for d in (0.0, 0.3)]
     df = synthetic_results(reps=2, steps=8, grid=grid)[

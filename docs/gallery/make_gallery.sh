@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$orgsim" run scenarios/default.toml --out "$work" --quiet
-for plot in gps tradeoff_cards comparison timeseries_authenticity; do
+for plot in gps tradeoff_cards comparison timeseries_authenticity stages; do
   cp "$work/default/plots/$plot.png" "$gallery/$plot.png"
 done
 "$orgsim" show hub_and_spokes --out "$gallery/org-hub_and_spokes.png"

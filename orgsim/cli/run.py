@@ -536,6 +536,8 @@ def sensitivity(
 
         with Store(store_path) as store:
             indices = analyse(design, store)
+        if not quiet:
+            _report_indices(indices)
         path = folder / "indices.csv"
         with atomic_path(path) as tmp:
             indices.to_csv(tmp, index=False)
@@ -573,3 +575,19 @@ def sensitivity(
     _echo(quiet, f"wrote {folder}/indices.csv")
     if result.failed or result.after_export_error:
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+def _report_indices(indices: Any) -> None:
+    """Per structure and metric, the most influential parameter (on stderr)."""
+    if indices.empty:
+        typer.echo("no metric varied over the design: no indices", err=True)
+        return
+    key = "ST" if "ST" in indices.columns else "mu_star"
+    typer.echo(f"most influential parameter per metric (by {key}):", err=True)
+    for (structure, metric), part in indices.groupby(["structure", "metric"], sort=False):
+        top = part.sort_values(key, ascending=False).iloc[0]
+        typer.echo(
+            f"  {structure:<16} {metric:<18} {top['parameter']:<20} "
+            f"{key} = {top[key]:.2f} ± {top[key + '_conf']:.2f}",
+            err=True,
+        )

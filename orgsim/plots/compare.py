@@ -178,7 +178,8 @@ def plot_tradeoff_cards(
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)
         claim = CLAIMS.get(name)
-        ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=44)
+        pad = 2.9 * plt.rcParams["font.size"]  # room for the two lines of claims
+        ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=pad)
         if claim:
             text = f"claimed  + {claim[0]}\n               \u2212 {claim[1]}"
         else:

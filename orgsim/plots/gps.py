@@ -138,8 +138,9 @@ def plot_gps(
         ell = _ellipse(h.projected, st.color)
         if ell is not None:
             ax.add_patch(ell)
-        head = np.nanmean(h.projected, axis=0) if len(h.projected) else h.present
-        if np.isfinite(head).all() and np.isfinite(h.present).all():
+        known = np.isfinite(h.projected).all(axis=1)  # no trend from a one-step window
+        head = h.projected[known].mean(axis=0) if known.any() else h.present
+        if known.any() and np.isfinite(h.present).all():
             ax.add_patch(
                 FancyArrowPatch(
                     tuple(h.present),

@@ -270,11 +270,16 @@ def draw_org_chart(
         multi = org.n_codes > 1
         groups = [np.flatnonzero(org.code == c) for c in range(org.n_codes)]
         order: list[int] = np.argsort([pos[g, 0].mean() for g in groups]).tolist() if groups else []
+        compact = org.n_codes > 6  # many codes: numbered badges, explained in the legend
         for k, c in enumerate(order):  # neighbouring labels alternate heights
             who = groups[c]
             funded = bool(owners[who].all())
-            text = ("code" if not multi else f"code {c + 1}") + (" + budget" if funded else "")
-            _label_group(ax, pos, who, text, dy * (1.0 + 0.8 * (k % 2)))
+            if compact:
+                text = f"{c + 1}"
+            else:
+                text = "code" if not multi else f"code {c + 1}"
+                text += " + budget" if funded else ""
+            _label_group(ax, pos, who, text, dy * (1.0 + 0.8 * (k % 2) * (not compact)))
         loose = np.flatnonzero(owners & (org.code < 0))
         _label_group(ax, pos, loose, "budget", dy)
         centres = [(x[org.unit == u].mean(), u) for u in range(org.units) if (org.unit == u).any()]
@@ -353,6 +358,18 @@ def draw_org_chart(
         if len(org.coordination):
             handles.append(
                 Line2D([], [], color=COORDINATION_COLOUR, linestyle="--", label="coordination tie")
+            )
+        if labels and org.n_codes > 6:
+            funded = bool(all(org.budget_owner[org.code >= 0]))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="$1$",
+                    color=INK,
+                    label="holds code 1" + (" (+ budget)" if funded else ""),
+                )
             )
         ax.legend(
             handles=handles,

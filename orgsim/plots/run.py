@@ -35,8 +35,6 @@ def _plan(view: object) -> list[str]:
     stems.append("tradeoff_cards")
     if {"authenticity", "awareness"} <= set(view.metrics):
         stems.append("gps")
-    if "stage" in view.df.columns:
-        stems.append("stages")
     if "stage" in view.metrics:  # Edelman's stages (orgsim.stages, orgsim.plots.stages)
         stems.append("stages")
     if len(view.varied) == 1:
@@ -118,10 +116,6 @@ def write_run_plots(
                 fig = gps.plot_gps(df, structures, style, window=window)
             elif stem == "stages":
                 fig = stages.plot_stage_timeline(df, structures, style)
-            elif stem == "stages":
-                from orgsim.plots.stages import plot_stage_timeline
-
-                fig = plot_stage_timeline(df, structures, style)
             elif stem.startswith("sweep_"):
                 fig = sweep.plot_sweep_line(
                     df, stem[6:], view.varied[0], structures, style, window=window

@@ -88,13 +88,14 @@ def plot_small_multiples(
             if not axes[r + 1, c].get_visible() and axes[r, c].get_visible():
                 axes[r, c].xaxis.set_tick_params(labelbottom=True)
                 axes[r, c].set_xlabel("week")
-    top = 1 - 0.5 * plt.rcParams["font.size"] / 12 / h  # room for title and legend
+    line = plt.rcParams["font.size"] / 72 / h  # one line of text, in figure fractions
     fig.suptitle("Every metric over time (mean and 95 % band across replications)", y=1.0)
     fig.legend(
         handles=structure_handles(structures),
         loc="upper center",
         ncols=len(structures),
-        bbox_to_anchor=(0.5, top + 0.2 * (1 - top)),
+        bbox_to_anchor=(0.5, 1 - 2.0 * line),
     )
-    fig.tight_layout(rect=(0, 0, 1, top - 0.6 * (1 - top)))
+    fig.tight_layout()
+    fig.subplots_adjust(top=1 - 6.0 * line)  # below the title, legend and panel titles
     return fig
