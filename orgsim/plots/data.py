@@ -122,10 +122,17 @@ def window_steps(steps: np.ndarray, window: int | None = None) -> np.ndarray:
 def window_means(
     df: pd.DataFrame, metrics: list[str], window: int | None = None, by: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Each run's mean of ``metrics`` over the last window of steps (one row per run)."""
-    last = window_steps(df["step"].unique(), window)
+    """Each run's mean of ``metrics`` over its own last window of steps (one row per run).
+
+    Per run, not per calendar step: runs that stop early (at equilibrium) are
+    summarised by their last weeks too, as in ``summary.csv``.
+    """
+    size = len(window_steps(df["step"].unique(), window))
     keys = ["run_id", "structure", *[b for b in by if b != "structure"]]
-    return df[df["step"].isin(last)].groupby(keys, sort=False)[metrics].mean().reset_index()
+    tails = (
+        df.sort_values(["run_id", "step"], kind="stable").groupby("run_id", sort=False).tail(size)
+    )
+    return tails.groupby(keys, sort=False)[metrics].mean().reset_index()
 
 
 def summarise(
