@@ -1,0 +1,99 @@
+"""Imports flow one way: schema -> structures -> dynamics -> metrics -> model ->
+experiments -> plots/outputs -> cli. Checked statically over every module, including
+imports inside functions (only ``if TYPE_CHECKING:`` blocks are exempt)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "orgsim"
+
+# Lower rank = closer to the schema. A module may import modules of its own rank or lower.
+RANKS = {
+    "orgsim": 0,  # version only; its lazy __getattr__ is the public façade (exempt below)
+    "orgsim.errors": 0,
+    "orgsim.params": 0,
+    "orgsim.stages": 0,
+    "orgsim.sweep": 0,
+    "orgsim.organisation": 1,
+    "orgsim.orgchart": 1,
+    "orgsim.structures": 2,
+    "orgsim.scenario": 2,
+    "orgsim.dynamics": 3,
+    "orgsim.reference": 3,
+    "orgsim.metrics": 4,
+    "orgsim.gps": 4,
+    "orgsim.model": 5,
+    "orgsim.march": 6,
+    "orgsim.experiments": 7,
+    "orgsim.recording": 7,
+    "orgsim.outputs": 8,
+    "orgsim.plots": 8,
+    "orgsim.cli": 9,
+    "orgsim.__main__": 10,
+}
+# Known exceptions, each with its reason. Schema validators may look names up in a
+# registry when they validate (never at import time).
+EXCEPTIONS = {
+    ("orgsim.stages", "orgsim.metrics"): "threshold keys are checked against METRICS",
+}
+# Plotting only reads results: it may not import what runs models.
+PLOTS_MAY_NOT = ("orgsim.model", "orgsim.march", "orgsim.experiments", "orgsim.recording")
+
+
+def rank(module: str) -> int:
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        name = ".".join(parts[:n])
+        if name in RANKS:
+            return RANKS[name]
+    raise KeyError(f"{module} has no rank: add it to RANKS")
+
+
+def modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        out.append((name, path))
+    return out
+
+
+def runtime_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for b in node.body for n in ast.walk(b))
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+    return [m for m in found if m == "orgsim" or m.startswith("orgsim.")]
+
+
+@pytest.mark.parametrize(("name", "path"), modules(), ids=[m for m, _ in modules()])
+def test_imports_flow_one_way(name: str, path: Path) -> None:
+    if name == "orgsim":
+        return
+    own = rank(name)
+    for target in runtime_imports(path):
+        if (name, target) in EXCEPTIONS:
+            continue
+        assert rank(target) <= own, f"{name} (rank {own}) imports {target} (rank {rank(target)})"
+        if name.startswith("orgsim.plots"):
+            assert not target.startswith(PLOTS_MAY_NOT), f"{name} imports {target}"
+
+
+def test_nothing_imports_the_cli() -> None:
+    for name, path in modules():
+        if name.startswith("orgsim.cli") or name == "orgsim.__main__":
+            continue
+        assert not any(t.startswith("orgsim.cli") for t in runtime_imports(path)), name
