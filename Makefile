@@ -15,7 +15,7 @@ test: setup
 	$(PY) -m pytest -n 2 -q
 
 bench: setup
-	$(PY) -m pytest -m slow -q -p no:randomly
+	$(PY) -m pytest -m slow -q -n 2
 	$(PY) benchmarks/run.py
 
 lint: setup
