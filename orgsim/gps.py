@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orgsim.statistics import t_interval
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -105,20 +107,6 @@ def readings(
     return np.vstack([level, change, projected])
 
 
-def _t_interval(x: np.ndarray) -> tuple[float, float, float, int]:
-    from scipy import stats
-
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    mean = float(x.mean())
-    if n == 1:
-        return mean, np.nan, np.nan, 1
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
-
-
 def gps_table(
     results: pd.DataFrame,
     window: int | None = None,
@@ -160,7 +148,7 @@ def gps_table(
             row["metric"] = name
             n = 0
             for r, reading in enumerate(READINGS):
-                mean, low, high, count = _t_interval(per_run[:, r, j])
+                mean, low, high, count = t_interval(per_run[:, r, j])
                 row.update({reading: mean, f"{reading}_low": low, f"{reading}_high": high})
                 n = max(n, count) if r == 0 else n
             row.update(n=n, window=w, horizon=ahead)

@@ -55,6 +55,7 @@ from orgsim.experiments.store import Store
 from orgsim.gps import readings
 from orgsim.metrics import METRICS
 from orgsim.stages import FIRST_REACHED_ROWS, first_reached
+from orgsim.statistics import t_interval
 
 RESULTS, SUMMARY, MANIFEST, PARQUET = (
     "results.csv",
@@ -115,25 +116,6 @@ def _window_mean(values: np.ndarray, window: int) -> np.ndarray:
     sums = np.where(finite, tail, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and ``level`` t-interval of the finite ``values``; and how many there are.
-
-    >>> [round(v, 3) for v in t_interval(np.array([1.0, 2.0, 3.0]))]
-    [2.0, -0.484, 4.484, 3]
-    """
-    from scipy import stats
-
-    x = values[np.isfinite(values)]
-    n = int(x.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(x.mean())
-    if n == 1:
-        return mean, math.nan, math.nan, 1
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
 
 
 def export(

@@ -18,6 +18,7 @@ RANKS = {
     "orgsim.params": 0,
     "orgsim.stages": 0,
     "orgsim.sweep": 0,
+    "orgsim.statistics": 0,
     "orgsim.organisation": 1,
     "orgsim.orgchart": 1,
     "orgsim.structures": 2,

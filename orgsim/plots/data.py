@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from orgsim.statistics import t_interval
+
 ID_COLUMNS: tuple[str, ...] = ("run_id", "structure", "replication", "seed", "step", "stage")
 
 
@@ -77,24 +79,6 @@ class ResultsView:
         return np.sort(self.df["step"].unique())
 
 
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided t confidence interval of ``values`` (NaNs ignored).
-
-    >>> m, lo, hi = t_interval(np.array([1.0, 2.0, 3.0]))
-    >>> round(m, 3), round(lo, 3), round(hi, 3)
-    (2.0, -0.484, 4.484)
-    """
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(v.mean())
-    if v.size < 2:
-        return (mean, mean, mean)
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    return (mean, mean - half, mean + half)
-
-
 def mean_band(df: pd.DataFrame, metric: str, by: tuple[str, ...] = ("structure",)) -> pd.DataFrame:
     """Per group and step: ``mean``, ``low``, ``high`` (95 % t-interval across runs), ``n``."""
     groups = [*by, "step"]
@@ -145,7 +129,7 @@ def summarise(
     for key, grp in runs.groupby(keys, sort=False):
         key = key if isinstance(key, tuple) else (key,)
         for m in metrics:
-            mean, low, high = t_interval(grp[m].to_numpy())
+            mean, low, high, _ = t_interval(grp[m].to_numpy())
             rows.append(
                 {
                     **dict(zip(keys, key, strict=True)),

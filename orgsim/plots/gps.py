@@ -26,8 +26,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch
 
 from orgsim.plots.common import structure_handles, titled
-from orgsim.plots.data import t_interval, window_steps
+from orgsim.plots.data import window_steps
 from orgsim.plots.theme import figsize, structure_style
+from orgsim.statistics import t_interval
 
 X, Y = "authenticity", "awareness"
 
@@ -73,7 +74,7 @@ def gps_table(
         )
         levels, projected = per_run[:, 0, :], per_run[:, 2, :]
         present = np.array([t_interval(levels[:, k])[0] for k in range(2)])
-        ci = np.array([t_interval(levels[:, k])[1:] for k in range(2)])
+        ci = np.array([t_interval(levels[:, k])[1:3] for k in range(2)])
         out[name] = Heading(path, present, ci, projected, ahead)
     return out
 
