@@ -32,8 +32,9 @@ WANT="$(cat pyproject.toml | sha256sum | cut -c1-16) $EXTRAS"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "bootstrap: installing orgsim[$EXTRAS] into $VENV" >&2
   quiet_pip() {  # pip, minus this machine's notes about absent local mirrors
-    "$VENV/bin/python" -m pip "$@" 2>&1 | grep -v "^WARNING: Location '" >&2
-    return "${PIPESTATUS[0]}"
+    local status=0
+    "$VENV/bin/python" -m pip "$@" 2>&1 | { grep -v "^WARNING: Location '" >&2 || true; } || status=$?
+    return "$status"
   }
   quiet_pip install --quiet --upgrade pip
   quiet_pip install --quiet -e ".[$EXTRAS]"
