@@ -229,19 +229,24 @@ class OrgModel(mesa.Model):
     def at_equilibrium(self) -> bool:
         """True when codes can no longer learn and socialisation can change nobody.
 
-        March (1991, recreated): no reporter's best possible score (zeros counted as
-        right) beats its code's, and no reporter differs from a non-zero code dimension.
+        March (1991, recreated): no member's best possible score (zeros counted as
+        right) beats its code's, and no member differs from a non-zero code dimension.
+        Members are the reporters of each code and, for nested codes, the child codes
+        of each parent code.
         """
         top, st = self.topology, self.state
-        if not top.n_codes or not top.reporters.size:
+        if not top.n_codes:
             return True
         r = top.reporters
-        codes = st.codes[top.report_code]
-        differ = (st.beliefs[r] != codes) & (codes != 0)
-        if differ.any():
+        child, parent = top.parent_links[:, 0], top.parent_links[:, 1]
+        views = np.concatenate([st.beliefs[r], st.codes[child]]).astype(np.int64)
+        codes = np.concatenate([st.codes[top.report_code], st.codes[parent]]).astype(np.int64)
+        if not views.size:
+            return True
+        if ((views != codes) & (codes != 0)).any():
             return False
-        judge = st.realities[top.unit_idx[r]].astype(np.int64)
-        b = st.beliefs[r].astype(np.int64)
-        best = (b * judge).sum(axis=1) + (b == 0).sum(axis=1)
-        code_score = (codes.astype(np.int64) * judge).sum(axis=1)
+        rows = np.concatenate([top.unit_idx[r], top.code_unit_idx[parent]])
+        judge = st.realities[rows].astype(np.int64)
+        best = (views * judge).sum(axis=1) + (views == 0).sum(axis=1)
+        code_score = (codes * judge).sum(axis=1)
         return not bool((best > code_score).any())

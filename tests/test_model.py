@@ -169,3 +169,17 @@ def test_march_equilibrium_detected() -> None:
     assert not model.running
     knowledge = model.metric_values["code_knowledge"]
     assert not math.isnan(knowledge) and 0.0 < knowledge <= 1.0
+
+
+def test_equilibrium_covers_nested_codes() -> None:
+    """Perfect, agreed codes are an equilibrium; a child code off its parent is not."""
+    model = OrgModel(structure="dandelion", rng=1, employees=80, units=2, delta=0.0)
+    top, st = model.topology, model.state
+    assert len(top.parent_links), "dandelion nests unit codes in a central code"
+    st.codes[:] = st.reality  # every code right (delta = 0: one reality for all)
+    st.beliefs[top.reporters] = st.codes[top.report_code]
+    assert model.at_equilibrium()
+    child = top.parent_links[0, 0]
+    st.codes[child, 0] *= -1  # the child code now errs where its parent is right
+    st.beliefs[top.reporters[top.report_code == child]] = st.codes[child]
+    assert not model.at_equilibrium()
