@@ -24,6 +24,7 @@ import os
 import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from orgsim.experiments.executors import make_executor
@@ -56,7 +57,7 @@ def measure(scenario: Scenario, workers: int) -> tuple[float, float]:
         with Store(Path(tmp) / "runs.sqlite") as store, make_executor(workers) as backend:
             report = run_batch(plan, store, backend)
         seconds = time.perf_counter() - start
-        with sqlite3.connect(Path(tmp) / "runs.sqlite") as db:
+        with closing(sqlite3.connect(Path(tmp) / "runs.sqlite")) as db:
             (per_run,) = db.execute("SELECT AVG(elapsed) FROM runs").fetchone()
     assert report.computed == len(plan) and report.failed == 0
     return seconds, per_run

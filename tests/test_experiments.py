@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,8 @@ def _done(db: Path) -> int:
     if not db.exists():
         return 0
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+        # closing(): sqlite3's own context manager commits but does not close
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
             return con.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()[0]
     except sqlite3.OperationalError:  # the table is not created yet
         return 0
