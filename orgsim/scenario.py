@@ -485,7 +485,40 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario = parse_scenario(text, path)
     scenario._path = path.resolve()
     scenario._chart = _load_chart(scenario, text.splitlines())
+    problems = _render(path, text.splitlines(), _unbuildable(scenario))
+    if problems:
+        raise ScenarioError(problems)
     return scenario
+
+
+MAX_PREFLIGHT = 64  # organisations built to check a scenario (distinct parameter sets)
+
+
+def _unbuildable(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+    """Build each structure's organisation once per distinct set of organisation
+    parameters, so that combinations no builder can satisfy (e.g. more people in the
+    central team than employees) are reported now, as input errors, not as failed runs.
+    """
+    from orgsim.structures import build
+
+    names = set(OrganisationParams.model_fields)
+    seen: set[tuple[str, tuple[tuple[str, Any], ...]]] = set()
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for point in expand(scenario.sweep, scenario.seed):
+        for structure in scenario.structures:
+            params = scenario.model_params(structure, point)
+            org = {k: v for k, v in params.items() if k in names}
+            key = (structure, tuple(sorted(org.items())))
+            if key in seen or len(seen) >= MAX_PREFLIGHT:
+                continue
+            seen.add(key)
+            try:
+                build(structure, org, seed=0, chart=scenario.chart)
+            except ParameterError as err:
+                where = "sweep" if err.parameter in point else "organisation"
+                message = _param_message(err, err.given) + f" (structure '{structure}')"
+                out.append(((where, err.parameter), message))
+    return out
 
 
 def _load_chart(scenario: Scenario, lines: Sequence[str]) -> OrgChart | None:

@@ -136,11 +136,15 @@ def plot_tradeoff_cards(
     rows = math.ceil(n / cols)
     w, h = figsize(style, 6.4 * cols, (0.75 * len(metrics) + 2.6) * rows)
     fig, axes = plt.subplots(rows, cols, figsize=(w, h), squeeze=False)
-    table = summary.pivot_table(index="structure", columns="metric", values="mean")
-    lows = summary.pivot_table(index="structure", columns="metric", values="low")
-    highs = summary.pivot_table(index="structure", columns="metric", values="high")
+    # dropna=False: with one replication every bound is NaN, and the columns must stay
+    table, lows, highs = (
+        summary.pivot_table(index="structure", columns="metric", values=v, dropna=False)
+        for v in ("mean", "low", "high")
+    )
     scale = {
-        m: max(1.0, float(np.nanmax(highs[m].to_numpy()))) if not is_bounded(m) else 1.0
+        m: max(1.0, float(np.nanmax(np.r_[table[m].to_numpy(), highs[m].to_numpy(), 1.0])))
+        if not is_bounded(m)
+        else 1.0
         for m in metrics
     }
     ypos = np.arange(len(metrics))[::-1]
