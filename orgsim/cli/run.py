@@ -286,6 +286,9 @@ def run(
     except OrgsimError as exc:
         bar.stop()
         _fail(str(exc), ExitCode.ERROR)
+    except OSError as exc:  # the output folder cannot be made or written
+        bar.stop()
+        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
     finally:
         bar.stop()
     if result.after_export_error:
@@ -566,6 +569,9 @@ def sensitivity(
     except OrgsimError as exc:
         bar.stop()
         _fail(str(exc), ExitCode.ERROR)
+    except OSError as exc:  # the output folder cannot be made or written
+        bar.stop()
+        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
     finally:
         bar.stop()
     if result.after_export_error:

@@ -67,6 +67,11 @@ def design_scenario(
     try:
         return scenario.with_overrides(sweep=design)
     except ValueError as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):  # one line, not pydantic's multi-line report
+            reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise OrgsimError(f"sensitivity design: {reason}") from None
         raise OrgsimError(f"sensitivity design: {exc}") from None
 
 
