@@ -34,3 +34,14 @@ def test_bad_sensitivity_samples_is_one_line(tmp_path) -> None:
 def test_help_shows_toml_table_names() -> None:
     result = CliRunner().invoke(app, ["sensitivity", "--help"])
     assert result.exit_code == 0 and "[sweep]" in result.output
+
+
+def test_dry_run_counts_what_fresh_would_recompute(tmp_path) -> None:
+    scenario = tmp_path / "one.toml"
+    scenario.write_text(SMALL)
+    runner = CliRunner()
+    base = ["run", str(scenario), "-o", str(tmp_path), "-q", "--no-plots", "--workers", "1"]
+    assert runner.invoke(app, base).exit_code == 0
+    dry = ["run", str(scenario), "-o", str(tmp_path), "--dry-run"]
+    assert "already stored: 1; to compute: 0" in runner.invoke(app, dry).output
+    assert "already stored: 0; to compute: 1" in runner.invoke(app, [*dry, "--fresh"]).output

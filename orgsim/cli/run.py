@@ -233,7 +233,7 @@ def run(
 
     folder = out / scenario.name
     if dry_run:
-        _dry_run(scenario, folder, workers, scheduler)
+        _dry_run(scenario, folder, workers, scheduler, fresh)
         return
     _check_folder(folder, force, fresh)
     if fresh and (folder / "runs.sqlite").exists():
@@ -340,7 +340,9 @@ def _plots(folder: Path, window: int) -> list[Path]:
     )
 
 
-def _dry_run(scenario: Scenario, folder: Path, workers: int | None, scheduler: str | None) -> None:
+def _dry_run(
+    scenario: Scenario, folder: Path, workers: int | None, scheduler: str | None, fresh: bool
+) -> None:
     import os
 
     from orgsim.experiments.plan import Plan
@@ -349,7 +351,7 @@ def _dry_run(scenario: Scenario, folder: Path, workers: int | None, scheduler: s
 
     plan = Plan(scenario)
     stored = 0
-    if (folder / "runs.sqlite").exists():
+    if (folder / "runs.sqlite").exists() and not fresh:  # --fresh recomputes everything
         with Store(folder / "runs.sqlite") as store:
             stored = count_stored(plan, store)
     todo = len(plan) - stored
@@ -359,7 +361,11 @@ def _dry_run(scenario: Scenario, folder: Path, workers: int | None, scheduler: s
         typer.echo(f"varied: {', '.join(plan.varied)}")
     typer.echo(f"already stored: {stored}; to compute: {todo}")
     if todo:
-        where = "the Dask cluster (estimate per worker)" if scheduler else f"{slots} worker(s)"
+        where = (
+            "the Dask cluster (estimate per worker; the scheduler was not contacted)"
+            if scheduler
+            else f"{slots} worker(s)"
+        )
         bound = ", an upper bound: runs stop at equilibrium" if scenario.stop_at_equilibrium else ""
         typer.echo(
             f"estimated time: about {_estimate(scenario, todo, slots)} on {where} "
