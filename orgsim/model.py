@@ -124,8 +124,8 @@ class OrgModel(mesa.Model):
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None
         The run's seed; split into a graph stream and a dynamics stream.
     kernel : {"vectorised", "reference"}
-        Vectorised numpy/scipy step (default) or the agent-by-agent reference; both
-        give identical results for the same seed.
+        Vectorised numpy/scipy step (default) or the agent-by-agent reference; for the
+        same seed both give the same state, and metrics equal to rounding.
     agents : bool or "auto"
         Create the Mesa agents and their Network space. ``"auto"``: only up to
         20,000 employees (agents are views; the dynamics do not need them).
