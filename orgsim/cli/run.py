@@ -150,6 +150,30 @@ def _estimate(scenario: Scenario, todo: int, slots: int) -> str:
     return _duration(seconds)
 
 
+def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
+    """``outputs.run_to_folder`` with the command line's answers to what can go wrong:
+    Ctrl-C (exit 130, finished runs kept), a batch error (exit 1), an output folder that
+    cannot be written (exit 2). ``interrupted(report)`` words the Ctrl-C message."""
+    from orgsim.errors import OrgsimError
+    from orgsim.experiments.runner import BatchInterrupted
+    from orgsim.outputs import run_to_folder
+
+    try:
+        return run_to_folder(*args, **kwargs)
+    except BatchInterrupted as stop:
+        bar.stop()
+        _echo(False, interrupted(stop.report))
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except OrgsimError as exc:
+        bar.stop()
+        _fail(str(exc), ExitCode.ERROR)
+    except OSError as exc:  # the output folder cannot be made or written
+        bar.stop()
+        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
+    finally:
+        bar.stop()
+
+
 def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
@@ -242,10 +266,7 @@ def run(
     if (folder / "plots").is_dir():
         shutil.rmtree(folder / "plots")
 
-    from orgsim.errors import OrgsimError
     from orgsim.experiments.executors import make_executor
-    from orgsim.experiments.runner import BatchInterrupted
-    from orgsim.outputs import run_to_folder
 
     bar = _Bar(quiet)
 
@@ -264,33 +285,20 @@ def run(
             _echo(quiet, f"{scenario.name}: {total} runs ({_shape(scenario)})")
         bar.start(total, stored)
 
-    try:
-        result = run_to_folder(
-            scenario,
-            folder,
-            lambda: make_executor(workers, scheduler),
-            progress=bar.update,
-            on_start=on_start,
-            parquet=parquet,
-            after_export=None if no_plots else (lambda f: _plots(f, scenario.window)),
-        )
-    except BatchInterrupted as stop:
-        bar.stop()
-        r = stop.report
-        _echo(
-            False,
+    result = _run_batch(
+        bar,
+        lambda r: (
             f"interrupted: {r.stored + r.computed} of {r.total} runs are stored in "
-            f"{folder}/runs.sqlite; run the same command again to resume",
-        )
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except OrgsimError as exc:
-        bar.stop()
-        _fail(str(exc), ExitCode.ERROR)
-    except OSError as exc:  # the output folder cannot be made or written
-        bar.stop()
-        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
-    finally:
-        bar.stop()
+            f"{folder}/runs.sqlite; run the same command again to resume"
+        ),
+        scenario,
+        folder,
+        lambda: make_executor(workers, scheduler),
+        progress=bar.update,
+        on_start=on_start,
+        parquet=parquet,
+        after_export=None if no_plots else (lambda f: _plots(f, scenario.window)),
+    )
     if result.after_export_error:
         typer.echo(f"error: plots failed: {result.after_export_error}", err=True)
     if result.computed:
@@ -527,8 +535,6 @@ def sensitivity(
     store_path = out / scenario.name / "runs.sqlite"
 
     from orgsim.experiments.executors import make_executor
-    from orgsim.experiments.runner import BatchInterrupted
-    from orgsim.outputs import run_to_folder
 
     assert design.sweep is not None
     bar = _Bar(quiet)
@@ -558,28 +564,17 @@ def sensitivity(
             files += write_sensitivity_plots(indices, folder / "plots")
         return files
 
-    try:
-        result = run_to_folder(
-            design,
-            folder,
-            lambda: make_executor(workers, scheduler),
-            progress=bar.update,
-            on_start=on_start,
-            after_export=analysis,
-            store_path=store_path,
-        )
-    except BatchInterrupted:
-        bar.stop()
-        _echo(False, "interrupted: finished runs are stored; run the same command to resume")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except OrgsimError as exc:
-        bar.stop()
-        _fail(str(exc), ExitCode.ERROR)
-    except OSError as exc:  # the output folder cannot be made or written
-        bar.stop()
-        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
-    finally:
-        bar.stop()
+    result = _run_batch(
+        bar,
+        lambda r: "interrupted: finished runs are stored; run the same command to resume",
+        design,
+        folder,
+        lambda: make_executor(workers, scheduler),
+        progress=bar.update,
+        on_start=on_start,
+        after_export=analysis,
+        store_path=store_path,
+    )
     if result.after_export_error:
         typer.echo(f"error: analysis failed: {result.after_export_error}", err=True)
     if result.failed:
