@@ -399,6 +399,23 @@ def run_to_folder(
             }
 
     with Store(store_path or out_dir / "runs.sqlite") as store:
+
+        def record(status: str, r: BatchReport, **more: Any) -> None:
+            write_manifest(
+                out_dir,
+                manifest(
+                    scenario=scenario_data,
+                    scenario_file=scenario_file,
+                    root_seed=scenario.seed,
+                    runs=runs(store),
+                    started=started,
+                    status=status,
+                    counts=_counts(r.total, r.stored, r.computed, r.failed),
+                    backend=description,
+                    **more,
+                ),
+            )
+
         stored = count_stored(plan, store)
         report = BatchReport(total=len(plan), stored=stored)
         backend = backend_factory() if stored < len(plan) else None
@@ -412,20 +429,7 @@ def run_to_folder(
                         plan, store, backend, total=len(plan), stored=stored, progress=progress
                     )
             except BatchInterrupted as stop:
-                r = stop.report
-                write_manifest(
-                    out_dir,
-                    manifest(
-                        scenario=scenario_data,
-                        scenario_file=scenario_file,
-                        root_seed=scenario.seed,
-                        runs=runs(store),
-                        started=started,
-                        status="interrupted",
-                        counts=_counts(r.total, r.stored, r.computed, r.failed),
-                        backend=description,
-                    ),
-                )
+                record("interrupted", stop.report)
                 raise
         results, summary, _ = export(
             plan, store, out_dir, varied=plan.varied, window=scenario.window
@@ -442,24 +446,15 @@ def run_to_folder(
             except Exception as exc:  # the data are written; say what is missing
                 problem = f"{type(exc).__name__}: {exc}"
                 status = "failed"
-        write_manifest(
-            out_dir,
-            manifest(
-                scenario=scenario_data,
-                scenario_file=scenario_file,
-                root_seed=scenario.seed,
-                runs=runs(store),
-                started=started,
-                status=status,
-                counts=_counts(report.total, report.stored, report.computed, report.failed),
-                backend=description,
-                files=[str(p.relative_to(out_dir)) for p in files],
-                extra={
-                    "summary_window": scenario.window,
-                    "failures": [{"run_id": i, "error": e} for i, e in failed],
-                    "after_export_error": problem,
-                },
-            ),
+        record(
+            status,
+            report,
+            files=[str(p.relative_to(out_dir)) for p in files],
+            extra={
+                "summary_window": scenario.window,
+                "failures": [{"run_id": i, "error": e} for i, e in failed],
+                "after_export_error": problem,
+            },
         )
     return FolderRun(
         out_dir,
