@@ -66,9 +66,24 @@ def register_metric(
     return decorate
 
 
+class _Measuring:
+    """``run`` plus ``measured``: the metrics already measured this time, in order, so
+    a metric derived from others (``stage``) reads them instead of recomputing them."""
+
+    def __init__(self, run: RunView) -> None:
+        self._run = run
+        self.measured: dict[str, float] = {}
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._run, name)
+
+
 def measure(run: RunView) -> dict[str, float]:
     """All registered metrics of ``run`` now, by name."""
-    return {name: metric(run) for name, metric in METRICS.items()}
+    view = _Measuring(run)
+    for name, metric in METRICS.items():
+        view.measured[name] = metric(view)  # type: ignore[arg-type]
+    return view.measured
 
 
 def _ratio(a: float, b: float) -> float:
@@ -172,4 +187,6 @@ def stage(run: RunView) -> float:
     from orgsim.stages import DEFAULT_THRESHOLDS, classify
 
     limits = getattr(run, "stage_thresholds", None) or DEFAULT_THRESHOLDS
-    return float(classify({name: METRICS[name](run) for name in limits.metrics()}, limits))
+    done: dict[str, float] = getattr(run, "measured", {})
+    values = {n: done[n] if n in done else METRICS[n](run) for n in limits.metrics()}
+    return float(classify(values, limits))
