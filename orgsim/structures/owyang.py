@@ -37,6 +37,20 @@ def unit_heads(org: Organisation, chart: OrgChart | None = None) -> np.ndarray:
     return unit_leads(org, chart, LIAISON)
 
 
+def coordinating_hub(
+    org: Organisation, chart: OrgChart | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Make the central team a hub holding code 0 and the budget, and unit heads its
+    liaisons; return ``(hub, liaisons)``. Shared by the structures built on a hub."""
+    hub = team_members(org)
+    liaisons = unit_heads(org, chart)
+    org.role[hub] = HUB
+    org.role[liaisons] = LIAISON
+    org.code[hub] = 0
+    org.budget_owner[hub] = True
+    return hub, liaisons
+
+
 def hub_spokes(hub: np.ndarray, spokes: np.ndarray) -> np.ndarray:
     """Coordination ties: each spoke to one hub member (round robin), hub members pairwise.
 
@@ -104,12 +118,7 @@ def hub_and_spokes(
     (3, [1, 2])
     """
     org = skeleton("hub_and_spokes", params, rng, team=True, chart=chart)
-    hub = team_members(org)
-    heads = unit_heads(org, chart)
-    org.role[hub] = HUB
-    org.role[heads] = LIAISON
-    org.code[hub] = 0
-    org.budget_owner[hub] = True
+    hub, heads = coordinating_hub(org, chart)
     org.coordination = hub_spokes(hub, heads)
     enable_posters(org, params.poster_fraction, rng)
     return org

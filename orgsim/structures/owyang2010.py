@@ -33,7 +33,7 @@ from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
 from orgsim.structures import register_structure
 from orgsim.structures.common import enable_posters, skeleton, unit_leads
-from orgsim.structures.owyang import hub_spokes, team_members, unit_heads
+from orgsim.structures.owyang import coordinating_hub, hub_spokes, team_members
 
 
 def _unique_ties(ties: np.ndarray, n: int) -> np.ndarray:
@@ -113,12 +113,7 @@ def honeycomb(
     (True, 9, [1, 2])
     """
     org = skeleton("honeycomb", params, rng, team=True, chart=chart)
-    hub = team_members(org)
-    liaisons = unit_heads(org, chart)
-    org.role[hub] = HUB
-    org.role[liaisons] = LIAISON
-    org.code[hub] = 0
-    org.budget_owner[hub] = True
+    hub, liaisons = coordinating_hub(org, chart)
     ring = np.column_stack([liaisons, np.roll(liaisons, -1)])
     org.coordination = _unique_ties(np.concatenate([hub_spokes(hub, liaisons), ring]), org.n)
     org.may_post[:] = True
