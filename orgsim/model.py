@@ -58,6 +58,29 @@ def split_seed(rng: SeedLike) -> tuple[np.random.Generator, np.random.Generator]
     return np.random.default_rng(graph_seq), np.random.default_rng(dyn_seq)
 
 
+def _check_seed(rng: Any) -> None:
+    ok = rng is None or isinstance(rng, np.random.SeedSequence | np.random.Generator)
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        ok = bool(rng >= 0)
+    if not ok:
+        raise ParameterError(
+            "rng", "a seed: a whole number >= 0, a numpy SeedSequence or Generator, or None", rng
+        )
+
+
+def _check_organisation(organisation: Any) -> None:
+    if not isinstance(organisation, Organisation):
+        raise ParameterError(
+            "organisation", "an Organisation (orgsim.structures.build)", organisation
+        )
+    try:
+        organisation.validate()
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ParameterError(
+            "organisation", f"a valid Organisation ({exc})", organisation
+        ) from None
+
+
 class Employee(CellAgent):
     """One employee: a view onto row ``index`` of the model's state arrays."""
 
@@ -173,6 +196,13 @@ class OrgModel(mesa.Model):
             raise ParameterError("kernel", "'vectorised' or 'reference'", kernel)
         if agents not in (True, False, "auto"):
             raise ParameterError("agents", "true, false or 'auto'", agents)
+        if not isinstance(stop_at_equilibrium, bool | np.bool_):
+            raise ParameterError("stop_at_equilibrium", "True or False", stop_at_equilibrium)
+        _check_seed(rng)
+        if chart is not None and not isinstance(chart, OrgChart):
+            raise ParameterError("chart", "an OrgChart (orgsim.orgchart.load_org_chart)", chart)
+        if organisation is not None:
+            _check_organisation(organisation)
         org_params, dyn = split_params(params)
         graph_rng, dyn_rng = split_seed(rng)
         super().__init__(rng=dyn_rng)

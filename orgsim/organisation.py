@@ -73,6 +73,9 @@ class Organisation:
     code_parent : numpy.ndarray of int, shape (n_codes,), optional
         Per code, the code it is nested in (-1 or ``None``: none): a nested code
         reports to its parent like one more report and is socialised toward it.
+    notes : list of str
+        What the builder chose for the user, one sentence each (e.g. who is the
+        central team of an imported chart that marks none); shown in the output.
     """
 
     structure: str
@@ -88,6 +91,7 @@ class Organisation:
     informal: np.ndarray
     coordination: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     code_parent: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def parent_codes(self) -> np.ndarray:

@@ -18,6 +18,7 @@ Symbols in the descriptions are those of MODEL.md (March 1991 for p1, p2, p4).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orgsim.errors import ParameterError, did_you_mean
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+# inf and NaN are never a parameter value: they end up as inf or NaN in results
+_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
 
 
 class OrganisationParams(BaseModel):
@@ -91,13 +94,17 @@ class DynamicsParams(BaseModel):
     p1: float = Field(0.1, ge=0.0, le=1.0, description="p1: socialisation rate (March)")
     p2: float = Field(0.5, ge=0.0, le=1.0, description="p2: code learning rate (March)")
     budget: float = Field(
-        10.0, ge=0.0, description="B: budget entering at the budget owners per step"
+        10.0, ge=0.0, le=MAX_MONEY, description="B: budget entering at the budget owners per step"
     )
     alpha: float = Field(0.85, ge=0.0, le=1.0, description="alpha: share of budget kept per hop")
-    kappa: float = Field(0.25, ge=0.0, description="kappa: cost of one coordination tie per step")
-    slack: float = Field(0.05, ge=0.0, description="sigma: slack time per poster per step")
+    kappa: float = Field(
+        0.25, ge=0.0, le=MAX_MONEY, description="kappa: cost of one coordination tie per step"
+    )
+    slack: float = Field(
+        0.05, ge=0.0, le=MAX_MONEY, description="sigma: slack time per poster per step"
+    )
     post_cost: float = Field(
-        1.0, gt=0.0, description="cost of one post; spend beyond it buys reach"
+        1.0, ge=1e-6, le=MAX_MONEY, description="cost of one post; spend beyond it buys reach"
     )
     voice: float = Field(
         0.8, ge=0.0, le=1.0, description="v: voice kept per formal hop from the frontline"
@@ -133,10 +140,19 @@ def _describe(error: Mapping[str, Any]) -> str:
         return bounds[kind].format(**ctx)
     if kind.startswith("int"):
         return "a whole number"
+    if kind == "finite_number":
+        return "a finite number"
     if kind.startswith("float"):
         return "a number"
     msg: str = error["msg"]
     return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+def _check_number(name: str, value: Any, whole: bool) -> None:
+    """Refuse what pydantic would coerce: ``True``, ``"0.5"``, ``Decimal``, 100.0 as a count."""
+    kind = numbers.Integral if whole else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ParameterError(name, "a whole number" if whole else "a number", value)
 
 
 def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, DynamicsParams]:
@@ -162,6 +178,7 @@ def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, Dynamic
     for key, value in params.items():
         for group in _GROUPS:
             if key in group.model_fields:
+                _check_number(key, value, group.model_fields[key].annotation is int)
                 groups[group][key] = value
                 break
         else:

@@ -46,19 +46,8 @@ def _load(path: Path, **overrides: Any) -> Scenario:
         scenario = load_scenario(path)
         if any(v is not None for v in overrides.values()):
             scenario = scenario.with_overrides(**overrides)
-    except ScenarioError as exc:
+    except ScenarioError as exc:  # the file, or an option out of range
         _fail(exc.problems)
-    except ValueError as exc:  # pydantic: an override out of range
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            _fail(
-                [
-                    f"option --{'.'.join(map(str, e['loc']))}: {e['msg']}, got {e['input']!r}"
-                    for e in exc.errors()
-                ]
-            )
-        raise
     return scenario
 
 
@@ -247,6 +236,8 @@ def run(
     Example: orgsim run scenarios/workshop.toml --out outputs --workers 2
     """
     scenario = _load(scenario_file, seed=seed, steps=steps, replications=replications)
+    for note in scenario.notes:
+        _echo(quiet, f"note: {note}")
     if workers is not None and workers < 1:
         _fail(f"option --workers: expected a whole number >= 1, got {workers}")
     if parquet:
@@ -403,6 +394,8 @@ def validate(
         typer.echo(
             f"ok: {path}: '{scenario.name}', {scenario.total_runs} runs ({_shape(scenario)})"
         )
+        for note in scenario.notes:
+            typer.echo(f"note: {note}")
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -475,6 +468,8 @@ def new(
     """
     from orgsim.scenario import template
 
+    if name.lower().endswith(".toml"):  # `orgsim new x.toml` means x.toml, not x.toml.toml
+        name = name[: -len(".toml")]
     try:
         text = template(name)
     except ValueError as exc:
