@@ -10,13 +10,14 @@ Core objects
 OrganisationParams
     Size and shape of the organisation (``[organisation]`` table of a scenario file).
 DynamicsParams
-    The weekly process of MODEL.md section 4 (``[model]`` table of a scenario file):
+    The weekly process of docs/model.md §3 (``[model]`` table of a scenario file):
     :class:`WorldParams` plus the parameter block of every registered submodel, flat
     (``p1``, ``beta``, ...), recomposed when a submodel is registered.
 split_params
     Validate a flat ``**kwargs`` mapping into the two, raising :class:`ParameterError`.
 
-Symbols in the descriptions are those of MODEL.md (March 1991 for p1, p2, p4).
+Symbols in the descriptions are those of the model specification, docs/model.md
+(March 1991 for p1, p2, p4).
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _compose() -> type[WorldParams]:
         "DynamicsParams",
         __base__=WorldParams,
         __module__=__name__,
-        __doc__="The weekly process (MODEL.md section 4); one step is one week.\n\n"
+        __doc__="The weekly process (docs/model.md §3); one step is one week.\n\n"
         "The flat union of :class:`WorldParams` and the parameter blocks of the week's\n"
         "submodels (:data:`orgsim.submodels.SUBMODELS`), in the week's order.",
         **fields,

@@ -1,4 +1,4 @@
-"""The week: the rules of MODEL.md section 4 (ODD section 7), one module each, in order.
+"""The week: the rules of docs/model.md §3 (ODD section 7), one module each, in order.
 
 >>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
 ['turbulence', 'frontline', 'reports', 'code_learning', 'socialisation', 'code_news',

@@ -1,6 +1,6 @@
 """What a rule of the week is: a :class:`Submodel`, and the ordered registry of them.
 
-A submodel is one rule of MODEL.md section 4 (ODD section 7), complete in one module:
+A submodel is one rule of docs/model.md §3 (ODD section 7), complete in one module:
 its parameter block, the random draws it needs, a vectorised kernel, an
 agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and its ODD
 section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
@@ -69,8 +69,8 @@ def parameter(
 ) -> Any:
     """One parameter of a block: its default, range, meaning and where it comes from.
 
-    ``meaning`` becomes the field's description (prefixed by ``symbol:``, as MODEL.md
-    writes it); ``source`` says where the value and range come from (a paper, MODEL.md,
+    ``meaning`` becomes the field's description (prefixed by ``symbol:``, as docs/model.md
+    writes it); ``source`` says where the value and range come from (a paper, docs/model.md,
     or "orgsim" for an addition of this implementation).
     """
     text = f"{symbol}: {meaning}" if symbol else meaning
