@@ -1,9 +1,9 @@
 """Code-channel news (ODD 7.6): what the code holders know travels to their domain.
 
 Not in the model specification (docs/model.md): an orgsim addition. Holders learn
-units' initiatives from the reports they process (:mod:`orgsim.submodels.reports`); each initiative known to any
-holder of a code becomes known to each member of the code's domain with chance p1
-(the socialisation channel).
+units' initiatives from the reports they process (:mod:`orgsim.submodels.reports`);
+each initiative known to any holder of a code becomes known to each member of the
+code's domain with chance p1 (the socialisation channel).
 """
 
 from __future__ import annotations
