@@ -439,7 +439,7 @@ def _other_branch(loc: Sequence[str | int], data: Any) -> bool:
     for part in loc:
         if _is_union_tag(part):
             tag = str(part)
-            if tag == "Range":
+            if tag == "Range" or tag.endswith(", Range]"):  # Range, with its validator
                 return not isinstance(value, Mapping)
             if tag.startswith("list["):
                 return isinstance(value, Mapping)
