@@ -122,7 +122,7 @@ def test_any_text_is_an_error_or_a_scenario(text: str) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=scenario_texts(), raw=st.binary(max_size=64))
 def test_loading_any_file_is_an_error_or_a_scenario(tmp_path: Path, text: str, raw: bytes) -> None:
