@@ -646,7 +646,7 @@ def _unbuildable(
         if len(sets) >= MAX_PREFLIGHT:
             break
     failed: dict[tuple[str, str], dict[str, list[str]]] = {}
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {}
     proxies: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
     for override in sets.values():
         org = _proxy({**base, **override})
@@ -665,7 +665,8 @@ def _unbuildable(
                 failed.setdefault(("organisation", "source"), {}).setdefault(str(err), [])
                 failed["organisation", "source"][str(err)].append(structure)
                 continue
-            notes += [f"{structure}: {note}" for note in built.notes if note]
+            for note in built.notes:
+                notes.setdefault(note, []).append(structure)
     problems: list[tuple[tuple[str | int, ...], str]] = []
     for (where, parameter), messages in failed.items():
         parts = []  # one line per key, however many structures and points fail on it
@@ -674,7 +675,8 @@ def _unbuildable(
             plural = "structures" if len(set(structures)) > 1 else "structure"
             parts.append(f"{message} ({plural} {which})")
         problems.append(((where, parameter), "; ".join(parts[:3])))
-    return problems, list(dict.fromkeys(notes))
+    said = [f"{', '.join(dict.fromkeys(names))}: {note}" for note, names in notes.items()]
+    return problems, said
 
 
 def _sweep_loc(scenario: Scenario, name: str) -> tuple[str | int, ...]:
