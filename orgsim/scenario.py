@@ -52,6 +52,7 @@ from pydantic import (
 )
 
 from orgsim.errors import OrgsimError, ParameterError, did_you_mean
+from orgsim.examples import resolve, shipped
 from orgsim.inputfile import SCENARIO_LIMIT, UnreadableFileError, read_limited
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.stages import STAGES, StageThresholds
@@ -567,7 +568,10 @@ def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate the scenario file at ``path``.
+    """Read and validate the scenario file at ``path``, or the shipped scenario so named.
+
+    ``path`` is a file; a bare name that is not a file here (``"workshop"``) is looked
+    up among the scenarios shipped with orgsim (:mod:`orgsim.examples`).
 
     Raises
     ------
@@ -575,11 +579,14 @@ def load_scenario(path: str | Path) -> Scenario:
         If the file is missing or unreadable, is not TOML, or any key is unknown, of
         the wrong type or out of range (one line per problem, with line numbers).
     """
-    path = Path(path)
+    path = resolve(path)
     try:
         raw = read_limited(path, SCENARIO_LIMIT, "a .toml scenario file")
     except UnreadableFileError as exc:
-        raise ScenarioError([f"{_shown_path(path)}: {exc}"]) from None
+        hint = ""
+        if str(exc) == "no such file" and path.parent == Path("."):
+            hint = f" (shipped scenarios: {', '.join(shipped())})"
+        raise ScenarioError([f"{_shown_path(path)}: {exc}{hint}"]) from None
     text = _decode_scenario(raw, path)
     scenario = parse_scenario(text, path)
     scenario._path = path.resolve()
