@@ -188,6 +188,11 @@ class Sweep(BaseModel):
             if twice:
                 raise ValueError(f"expected each parameter in one part, got {sorted(twice)} twice")
             seen |= set(part)
+        if not self.varied:  # e.g. `zip = {}`: a sweep of one point labelled as a sweep
+            raise ValueError(
+                "expected a parameter to vary (grid, zip, points or design with ranges), "
+                "got none; remove [sweep] or set the top-level replications instead"
+            )
         if self.design and not self.ranges:
             raise ValueError(f"expected `ranges` for design {self.design!r}, got none")
         if self.ranges and not self.design:

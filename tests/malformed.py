@@ -173,6 +173,8 @@ _BAD_SWEEP = [
     "levels = 1",
     "grid = { delta = [0.1] }\nunknown = 1",
     "grid = [0.1]",
+    "zip = {}",
+    "replications = 3",
 ]
 _BAD_STAGES = [
     "crawling = { posts = inf }",
