@@ -140,6 +140,8 @@ class OrgChartError(OrgsimError, ValueError):
     def __init__(
         self, path: str | Path, line: int | None, problem: str, key: str | None = None
     ) -> None:
+        if len(problem) > 300:  # a cell can be 100 kB: show what identifies the problem
+            problem = problem[:296] + " ..."
         self.path, self.line, self.problem = str(path), line, problem
         self.key = key  # the scenario key at fault, when not `source` (e.g. `columns`)
         where = f"{path}:{line}" if line is not None else str(path)
