@@ -19,7 +19,7 @@ from malformed import corpus, write_case
 
 MEMORY_LIMIT = 1536 << 20  # bytes of address space per batch
 SECONDS_PER_CASE = 5.0  # generous: the machine running the suite may be busy
-BATCHES = 4
+BATCHES = 2  # a batch pays the imports once; two share the two cores
 CASES = corpus()
 
 RUNNER = r"""
