@@ -72,7 +72,10 @@ NOTEBOOK = [
 ]
 
 
-def test_a_notebook_shows_the_org_chart_inline_and_keeps_its_backend() -> None:
+def test_a_notebook_shows_the_org_chart_inline_and_keeps_its_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel picks its own, as in Jupyter
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
