@@ -27,7 +27,7 @@ from orgsim.errors import OrgsimError
 from orgsim.experiments.plan import Plan
 from orgsim.experiments.store import Store
 from orgsim.metrics import METRICS
-from orgsim.scenario import Scenario
+from orgsim.scenario import Scenario, ScenarioError
 from orgsim.sweep import design_matrix, design_problem
 
 METHODS = ("sobol", "morris")
@@ -66,13 +66,9 @@ def design_scenario(
     }
     try:
         return scenario.with_overrides(sweep=design)
-    except ValueError as exc:
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):  # one line, not pydantic's multi-line report
-            reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-            raise OrgsimError(f"sensitivity design: {reason}") from None
-        raise OrgsimError(f"sensitivity design: {exc}") from None
+    except ScenarioError as exc:  # one line: "option --sweep.samples: expected ..."
+        reason = "; ".join(p.removeprefix("option --") for p in exc.problems)
+        raise OrgsimError(f"sensitivity design: {reason}") from None
 
 
 def _point_means(plan: Plan, store: Store, window: int) -> dict[str, np.ndarray]:
