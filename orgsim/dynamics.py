@@ -71,9 +71,7 @@ def _nearest(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.nda
     return dist, src
 
 
-def _search(
-    adj: sp.csr_array, sources: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _search(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_nearest`, and each node's predecessor on its path (-1 for sources).
 
     The predecessor is the neighbour one hop closer to the node's nearest source
