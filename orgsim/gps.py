@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from orgsim.ranges import metric_bounds
 from orgsim.statistics import (
     UNBOUNDED,
     clip_interval,
     difference_bounds,
     excludes_zero,
-    metric_bounds,
     t_interval,
 )
 

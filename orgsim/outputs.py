@@ -56,8 +56,9 @@ from orgsim.experiments.plan import RunSpec
 from orgsim.experiments.store import Store
 from orgsim.gps import aggregate, readings
 from orgsim.metrics import METRICS
+from orgsim.ranges import metric_bounds
 from orgsim.stages import FIRST_REACHED_ROWS, first_reached
-from orgsim.statistics import clip_interval, metric_bounds, t_interval
+from orgsim.statistics import clip_interval, t_interval
 
 RESULTS, SUMMARY, MANIFEST, PARQUET = (
     "results.csv",

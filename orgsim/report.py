@@ -82,7 +82,7 @@ def summarise_folder(out_dir: Path) -> ResultsSummary:
     """
     import pandas as pd
 
-    from orgsim.statistics import metric_bounds
+    from orgsim.ranges import metric_bounds
 
     path = Path(out_dir) / "summary.csv"
     if not path.is_file():
@@ -155,7 +155,7 @@ def _scale(bounds: tuple[float, float]) -> float:
 
 
 def _number(v: float, metric: str) -> str:
-    from orgsim.statistics import metric_bounds
+    from orgsim.ranges import metric_bounds
 
     if not math.isfinite(v):
         return "n/a"

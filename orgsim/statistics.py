@@ -8,8 +8,6 @@ Core objects
 ------------
 t_interval
     Mean and two-sided Student-t confidence interval of the finite values.
-metric_bounds
-    The range ``(lower, upper)`` a registered metric can take.
 clip_interval
     A mean and its interval clipped to a range.
 excludes_zero
@@ -48,31 +46,6 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
         return mean, math.nan, math.nan, 1
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return mean, mean - half, mean + half, n
-
-
-def metric_bounds(name: str) -> tuple[float, float]:
-    """The range ``(lower, upper)`` metric ``name`` can take (infinite where open).
-
-    Read from the metric's registered spec: its ``lower``/``upper`` when it declares
-    them, else [0, 1] for a ``bounded`` metric; unknown names are unbounded.
-
-    >>> metric_bounds("authenticity")
-    (0.0, 1.0)
-    >>> metric_bounds("no such metric")
-    (-inf, inf)
-    """
-    from orgsim.metrics import METRICS
-
-    spec = METRICS.get(name)
-    if spec is None:
-        return UNBOUNDED
-    default = (0.0, 1.0) if getattr(spec, "bounded", False) else UNBOUNDED
-    lower = getattr(spec, "lower", None)
-    upper = getattr(spec, "upper", None)
-    return (
-        float(default[0] if lower is None else lower),
-        float(default[1] if upper is None else upper),
-    )
 
 
 def difference_bounds(bounds: tuple[float, float]) -> tuple[float, float]:

@@ -31,7 +31,7 @@ from matplotlib.transforms import Bbox
 from orgsim.plots.common import structure_handles, titled
 from orgsim.plots.data import window_steps
 from orgsim.plots.theme import figsize, structure_style
-from orgsim.statistics import metric_bounds
+from orgsim.ranges import metric_bounds
 
 X, Y = "authenticity", "awareness"
 
