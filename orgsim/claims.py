@@ -1,6 +1,6 @@
 """Owyang's claims as checkable statements about the measured metrics.
 
-Each structure of the source texts (Owyang 2009, 2010; MODEL.md section 1) comes
+Each structure of the source texts (Owyang 2009, 2010; docs/model.md §1) comes
 with a claimed advantage and drawback. Here each claim is data: the words of the
 source, and the comparisons that would make it true (a metric highest or lowest
 among the structures present, or above/below named ones). A claim **holds** when

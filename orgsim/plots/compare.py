@@ -25,7 +25,7 @@ from orgsim.claims import CLAIMS as _CLAIMS
 from orgsim.plots.common import is_bounded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
 
-# Owyang (2009, 2010) as summarised in MODEL.md section 1 (orgsim.claims): captions.
+# Owyang (2009, 2010) as summarised in docs/model.md §1 (orgsim.claims): captions.
 CLAIMS: dict[str, tuple[str, str]] = {
     name: (plus.text, minus.text) for name, (plus, minus) in _CLAIMS.items()
 }
