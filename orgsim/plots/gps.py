@@ -116,7 +116,8 @@ def gps_table(
 
 def _place_labels(fig: Figure, ax: plt.Axes, items: list[tuple[np.ndarray, str, str]]) -> None:
     """Label each point without overlapping other labels or markers (greedy)."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    get_renderer = getattr(fig.canvas, "get_renderer", None)  # Agg-based canvases
+    renderer = get_renderer() if get_renderer is not None else None
     to_px = ax.transData.transform
     marks = [to_px(p) for p, _, _ in items]
     pad = 14.0  # half a marker, in pixels
@@ -136,6 +137,9 @@ def _place_labels(fig: Figure, ax: plt.Axes, items: list[tuple[np.ndarray, str, 
                 ha="left" if dx >= 0 else "right",
                 zorder=7,
             )
+            if renderer is None:  # no way to measure text: keep the first place
+                best = label
+                break
             box = label.get_window_extent(renderer)
             cost = sum(
                 max(0.0, min(box.x1, b.x1) - max(box.x0, b.x0))
@@ -154,7 +158,7 @@ def _place_labels(fig: Figure, ax: plt.Axes, items: list[tuple[np.ndarray, str, 
                 label.remove()
             if cost == 0:
                 break
-        if best is not None:
+        if best is not None and renderer is not None:
             taken.append(best.get_window_extent(renderer))
 
 
