@@ -9,6 +9,11 @@ OrgModel
     The Mesa model (:mod:`orgsim.model`).
 STRUCTURES, METRICS
     The registries of organisation structures and outcome metrics.
+register_structure, register_metric
+    Decorators adding a structure or a metric (in a session, or from a plugin file a
+    scenario names: see :mod:`orgsim.plugins`).
+load_plugins
+    Load plugin files or modules (and the installed ``orgsim.plugins`` entry points).
 """
 
 from __future__ import annotations
@@ -18,20 +23,31 @@ from typing import Any
 __version__ = "0.1.0"
 MODEL_VERSION = "3"  # bump when results of the same scenario and seed change
 
-__all__ = ["METRICS", "MODEL_VERSION", "STRUCTURES", "OrgModel", "__version__"]
+__all__ = [
+    "METRICS",
+    "MODEL_VERSION",
+    "STRUCTURES",
+    "OrgModel",
+    "__version__",
+    "load_plugins",
+    "register_metric",
+    "register_structure",
+]
+
+# public name -> module defining it (imported on first use)
+_LAZY = {
+    "OrgModel": "orgsim.model",
+    "STRUCTURES": "orgsim.structures",
+    "register_structure": "orgsim.structures",
+    "METRICS": "orgsim.metrics",
+    "register_metric": "orgsim.metrics",
+    "load_plugins": "orgsim.plugins",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "OrgModel":
-        from orgsim.model import OrgModel
+    if name in _LAZY:
+        import importlib
 
-        return OrgModel
-    if name == "STRUCTURES":
-        from orgsim.structures import STRUCTURES
-
-        return STRUCTURES
-    if name == "METRICS":
-        from orgsim.metrics import METRICS
-
-        return METRICS
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'orgsim' has no attribute {name!r}")

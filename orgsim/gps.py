@@ -130,7 +130,7 @@ def gps_table(
     from orgsim.metrics import METRICS
 
     names = [m for m in (metrics or METRICS) if m in results.columns]
-    bounded = [METRICS[m].bounded if m in METRICS else False for m in names]
+    bounded = [m in METRICS and METRICS[m].bounds == (0.0, 1.0) for m in names]
     steps = int(results["step"].max())
     w = window or max(1, steps // 4)
     ahead = w if horizon is None else horizon

@@ -18,7 +18,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from orgsim.plots.common import description, is_bounded, structure_handles, titled
+from orgsim.plots.common import (
+    bounds,
+    description,
+    is_bounded,
+    padded,
+    structure_handles,
+    titled,
+)
 from orgsim.plots.data import mean_band
 from orgsim.plots.theme import figsize, metric_label, structure_style
 
@@ -35,15 +42,16 @@ def _draw(
         st = structure_style(name)
         if band:
             low, high = part["low"], part["high"]
-            if is_bounded(metric):  # a t-interval may overshoot [0, 1]; the metric cannot
-                low, high = low.clip(0, 1), high.clip(0, 1)
-            elif nonnegative:
-                low = low.clip(lower=0)
+            # a t-interval may overshoot the metric's range; the metric cannot
+            lo, hi = bounds(metric)
+            lo = max(lo, 0.0) if nonnegative and not math.isfinite(lo) else lo
+            low, high = low.clip(lo, hi), high.clip(lo, hi)
             ax.fill_between(part["step"], low, high, color=st.color, alpha=0.22, linewidth=0)
         ax.plot(part["step"], part["mean"], color=st.color, linestyle=st.linestyle, label=st.label)
     if is_bounded(metric):
         lo, hi = ax.get_ylim()
-        ax.set_ylim(max(lo, -0.02), min(hi, 1.02))
+        edge = padded(metric)
+        ax.set_ylim(max(lo, edge[0]), min(hi, edge[1]))
     ax.margins(x=0)
 
 
