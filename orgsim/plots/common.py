@@ -58,6 +58,13 @@ def bounds(metric: str) -> tuple[float, float]:
     return METRICS[metric].bounds if metric in METRICS else (-math.inf, math.inf)
 
 
+def unit(metric: str) -> str:
+    """The registered unit of ``metric`` ('' for none or unknown)."""
+    from orgsim.metrics import METRICS
+
+    return (METRICS[metric].unit or "") if metric in METRICS else ""
+
+
 def is_bounded(metric: str) -> bool:
     """Whether ``metric`` is registered with both a lower and an upper bound."""
     return all(map(math.isfinite, bounds(metric)))

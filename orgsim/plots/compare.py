@@ -122,12 +122,9 @@ def _caption(name: str) -> list[str]:
 
     spec = STRUCTURES.get(name)
     text = spec.caption if spec is not None else ""
-    # short lines keep their own spacing (the claims' + and - line up)
-    lines = [
-        part
-        for line in text.splitlines()
-        for part in ([line] if len(line) <= 40 else textwrap.wrap(line, 40))
-    ]
+    # a caption of its own lines keeps them (the claims' + and - line up); one long
+    # line (a description) is wrapped
+    lines = text.splitlines() if "\n" in text else textwrap.wrap(text, 40)
     return lines[:2]
 
 

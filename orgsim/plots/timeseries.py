@@ -25,6 +25,7 @@ from orgsim.plots.common import (
     padded,
     structure_handles,
     titled,
+    unit,
 )
 from orgsim.plots.data import mean_band
 from orgsim.plots.theme import figsize, metric_label, structure_style
@@ -63,6 +64,7 @@ def plot_metric_timeseries(
     _draw(ax, df, metric, structures)
     titled(ax, metric_label(metric), description(metric))
     ax.set_xlabel("week")
+    ax.set_ylabel(unit(metric))
     n_runs = df.groupby("structure")["run_id"].nunique().min()
     ax.legend(
         handles=structure_handles(structures),
