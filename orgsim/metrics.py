@@ -1,4 +1,4 @@
-"""Outcome metrics (MODEL.md section 5): registered functions of a read-only run view.
+"""Outcome metrics (docs/model.md §4): registered functions of a read-only run view.
 
 Each week, after the step, every metric is measured in two passes: the **base**
 metrics read the run (its organisation, state and the week's record), then the
