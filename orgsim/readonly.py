@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+_SCALARS = frozenset({int, float, bool, str, type(None), np.int64, np.float64, np.bool_})
 _IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), np.generic, frozenset, range)
 
 
@@ -32,7 +33,14 @@ def frozen(value: Any) -> Any:
     >>> v.flags.writeable, np.shares_memory(a, v)
     (False, True)
     """
-    if isinstance(value, _IMMUTABLE) or (callable(value) and not hasattr(value, "__dict__")):
+    kind = type(value)
+    if kind is np.ndarray:  # the common case first: metrics read arrays
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    if kind in _SCALARS or isinstance(value, _IMMUTABLE):
+        return value
+    if callable(value) and not hasattr(value, "__dict__"):
         return value
     if isinstance(value, np.ndarray):
         view = value.view()
@@ -54,6 +62,18 @@ def frozen(value: Any) -> Any:
 
         return nx.freeze(value.copy(as_view=True))
     return ReadOnly(value)
+
+
+_STATIC: dict[tuple[type, str], object] = {}
+
+
+def _static(cls: type, name: str) -> object:
+    """The class attribute ``name`` of ``cls`` (a property, a method, or None), cached:
+    metrics read the same few attributes every week."""
+    key = (cls, name)
+    if key not in _STATIC:
+        _STATIC[key] = inspect.getattr_static(cls, name, None)
+    return _STATIC[key]
 
 
 class ReadOnly:
@@ -81,11 +101,11 @@ class ReadOnly:
         object.__setattr__(self, "_cache", {})
 
     def __getattr__(self, name: str) -> Any:
-        cache = object.__getattribute__(self, "_cache")
+        cache = self._cache  # a slot: found without coming back here
         if name in cache:
             return cache[name]
-        target = object.__getattribute__(self, "_target")
-        static = inspect.getattr_static(type(target), name, None)
+        target = self._target
+        static = _static(type(target), name)
         if isinstance(static, property) and static.fget is not None:
             value = frozen(static.fget(self))
         elif isinstance(static, FunctionType):
