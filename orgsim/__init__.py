@@ -9,6 +9,8 @@ OrgModel
     The Mesa model (:mod:`orgsim.model`).
 STRUCTURES, METRICS
     The registries of organisation structures and outcome metrics.
+SUBMODELS, register_submodel
+    The week's rules in order (:mod:`orgsim.submodels`), and how to add one.
 register_structure, register_metric
     Decorators adding a structure or a metric (in a session, or from a plugin file a
     scenario names: see :mod:`orgsim.plugins`).
@@ -27,11 +29,13 @@ __all__ = [
     "METRICS",
     "MODEL_VERSION",
     "STRUCTURES",
+    "SUBMODELS",
     "OrgModel",
     "__version__",
     "load_plugins",
     "register_metric",
     "register_structure",
+    "register_submodel",
 ]
 
 # public name -> module defining it (imported on first use)
@@ -42,6 +46,8 @@ _LAZY = {
     "METRICS": "orgsim.metrics",
     "register_metric": "orgsim.metrics",
     "load_plugins": "orgsim.plugins",
+    "SUBMODELS": "orgsim.submodels",
+    "register_submodel": "orgsim.submodels",
 }
 
 

@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from orgsim.errors import PluginError
 from orgsim.registry import loading
@@ -99,25 +99,18 @@ def loaded() -> list[PluginRef]:
     return list(_LOADED.values())
 
 
-def _registries() -> list[dict[str, Any]]:
-    from orgsim.metrics import METRICS
-    from orgsim.structures import STRUCTURES
-
-    out: list[dict[str, Any]] = [STRUCTURES, METRICS]
-    submodels = sys.modules.get("orgsim.submodels")
-    if submodels is not None and isinstance(getattr(submodels, "SUBMODELS", None), dict):
-        out.append(submodels.SUBMODELS)
-    return out
-
-
 def unload(origin: str) -> None:
     """Remove everything the plugin loaded from ``origin`` registered."""
+    from orgsim.metrics import METRICS
+    from orgsim.structures import STRUCTURES
+    from orgsim.submodels.base import unregister_submodels
+
     with _LOCK:
-        for registry in _registries():
-            for name in [
-                n for n, spec in registry.items() if getattr(spec, "origin", None) == origin
-            ]:
+        for registry in (STRUCTURES, METRICS):
+            mine = [n for n, spec in registry.items() if spec.origin == origin]
+            for name in mine:
                 del registry[name]
+        unregister_submodels(origin)
         ref = _LOADED.pop(origin, None)
         if ref is not None and ref.kind == "file":
             sys.modules.pop(_module_name(ref), None)

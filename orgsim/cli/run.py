@@ -413,11 +413,12 @@ class Listing(StrEnum):
     structures = "structures"
     metrics = "metrics"
     scenarios = "scenarios"
+    submodels = "submodels"
 
 
 @app.command("list")
 def list_(
-    what: Annotated[Listing, typer.Argument(help="structures, metrics or scenarios.")],
+    what: Annotated[Listing, typer.Argument(help="structures, metrics, scenarios or submodels.")],
     plugin: Annotated[
         list[str] | None,
         typer.Option(
@@ -427,7 +428,8 @@ def list_(
         ),
     ] = None,
 ) -> None:
-    """List the registered structures, the metrics, or the shipped scenario files.
+    """List the registered structures, the metrics, the shipped scenario files, or the
+    week's rules (submodels) in order with their parameters.
 
     Parts registered by a plugin (--plugin, or an installed orgsim.plugins entry
     point) are marked with it.
@@ -450,7 +452,7 @@ def list_(
         width = max(map(len, STRUCTURES))
         for name, spec in STRUCTURES.items():
             typer.echo(f"{name:<{width}}  {spec.description}{_from(spec.origin)}")
-    else:
+    elif what is Listing.metrics:
         from orgsim.metrics import METRICS
 
         width = max(map(len, METRICS))
@@ -460,6 +462,11 @@ def list_(
                 f"{name:<{width}}  {metric.description} "
                 f"({metric.range_text()}{unit}){_from(metric.origin)}"
             )
+    else:
+        from orgsim.submodels.base import describe
+
+        for line in describe():
+            typer.echo(line)
 
 
 def _from(origin: str | None) -> str:
