@@ -33,6 +33,8 @@ RANKS = {
     "orgsim.reference": 3,
     "orgsim.metrics": 4,
     "orgsim.gps": 4,
+    "orgsim.ranges": 4,
+    "orgsim.claims": 0,
     "orgsim.model": 5,
     "orgsim.scenario": 5,
     "orgsim.plugins": 5,
@@ -41,6 +43,7 @@ RANKS = {
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
     "orgsim.plots": 8,
+    "orgsim.report": 8,
     "orgsim.cli": 9,
     "orgsim.__main__": 10,
 }

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from orgsim.claims import CLAIMS
 from orgsim.errors import ParameterError, did_you_mean
 from orgsim.organisation import Organisation
 from orgsim.orgchart import OrgChart
@@ -111,14 +112,16 @@ def register_structure(
     return decorate
 
 
-def claimed(advantage: str, drawback: str) -> str:
-    """A caption stating a source's claims (Owyang 2009, 2010; captions, never rules).
+def claimed(structure: str) -> str:
+    """The caption stating what the source texts claim for ``structure``
+    (:data:`orgsim.claims.CLAIMS`, Owyang 2009, 2010; captions and checks, never rules).
 
-    >>> print(claimed("fast", "costly"))
-    claimed  + fast
-                   − costly
+    >>> print(claimed("tower"))
+    claimed  + many resources come free
+                   − too little authenticity
     """
-    return f"claimed  + {advantage}\n               \u2212 {drawback}"
+    advantage, drawback = CLAIMS[structure]
+    return f"claimed  + {advantage.text}\n               \u2212 {drawback.text}"
 
 
 def check_structure(name: object) -> str:

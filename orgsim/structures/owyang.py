@@ -65,7 +65,7 @@ def hub_spokes(hub: np.ndarray, spokes: np.ndarray) -> np.ndarray:
 @register_structure(
     "band",
     "decentralised: social media at the edges, no leader",
-    caption=claimed("very authentic and honest", "people don't know what others do"),
+    caption=claimed("band"),
     slot=0,
 )
 def band(
@@ -86,7 +86,7 @@ def band(
 @register_structure(
     "tower",
     "centralised: a central team under management holds code, budget and voice",
-    caption=claimed("many resources come free", "too little authenticity"),
+    caption=claimed("tower"),
     slot=1,
 )
 def tower(
@@ -111,7 +111,7 @@ def tower(
 @register_structure(
     "hub_and_spokes",
     "coordinated: a hub holds code and budget, liaisons lead at the edges",
-    caption=claimed("resources and authenticity", "high difficulty"),
+    caption=claimed("hub_and_spokes"),
     slot=2,
 )
 def hub_and_spokes(

@@ -47,7 +47,7 @@ def _unique_ties(ties: np.ndarray, n: int) -> np.ndarray:
 @register_structure(
     "dandelion",
     "multiple hub-and-spokes: unit hubs with their own code, tied to a central hub",
-    caption=claimed("each unit has its own hub", "many hubs to coordinate"),
+    caption=claimed("dandelion"),
     slot=3,
 )
 def dandelion(
@@ -98,7 +98,7 @@ def dandelion(
 @register_structure(
     "honeycomb",
     "holistic: every employee trained, socialised and posting, coordinated in cells",
-    caption=claimed("every employee enabled", "hard to organise"),
+    caption=claimed("honeycomb"),
     slot=4,
 )
 def honeycomb(
