@@ -214,6 +214,8 @@ class StepRecord:
     coordination: float
     reports: int
     capacity: int
+    leavers: int
+    peer_adoptions: int
 
     def __init__(self) -> None:
         for sub in SUBMODELS.values():
