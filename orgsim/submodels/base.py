@@ -422,7 +422,7 @@ def _range(info: Any) -> str:
 def describe() -> list[str]:
     """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
 
-    >>> describe()[1]
+    >>> describe()[2]
     '2. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
     """
     lines = []
