@@ -1,5 +1,5 @@
 """Fang, Lee & Schilling (2010) with the generic model: learning from colleagues in
-semi-isolated units (orgsim/scenarios/fang2010.toml, peer_learning, docs/ODD.md 7.7).
+semi-isolated units (orgsim/scenarios/fang2010.toml, peer_learning, docs/ODD.md 7.12).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Learning from colleagues (ODD 7.7; Miller, Zhao & Calantone 2006; Fang, Lee &
+"""Learning from colleagues (ODD 7.12; Miller, Zhao & Calantone 2006; Fang, Lee &
 Schilling 2010): employees adopt what better-performing informal ties do.
 
 Each week each employee, with chance ``peer_learning``, looks at their informal ties
@@ -132,5 +132,5 @@ SUBMODEL = Submodel(
     step=step,
     reference=reference,
     records={"peer_adoptions": (0, "belief dimensions adopted from colleagues this week")},
-    odd="7.7",
+    odd="7.12",
 )

@@ -1,4 +1,4 @@
-"""Turnover (ODD 7.2, March 1991's p3): people leave and newcomers take their positions.
+"""Turnover (ODD 7.11, March 1991's p3): people leave and newcomers take their positions.
 
 Each week each employee leaves with chance ``turnover`` and is replaced, in the same
 position (unit, role, ties, code held: an imported org chart's positions are kept), by
@@ -99,5 +99,5 @@ SUBMODEL = Submodel(
     step=step,
     reference=reference,
     records={"leavers": (0, "employees who left (and were replaced) this week")},
-    odd="7.2",
+    odd="7.11",
 )
