@@ -48,6 +48,7 @@ REGIMES: dict[str, dict[str, Any]] = {
         "capacity": 3,
         "p1": 0.3,
         "p2": 0.7,
+        "code_news": 0.4,
         "beta": 0.3,
         "initiative_rate": 0.3,
     },
