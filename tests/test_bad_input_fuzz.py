@@ -30,8 +30,8 @@ FUZZ = settings(
 
 # -------------------------------------------------------------- TOML from the schema
 
-KEYS = [
-    *Scenario.model_fields,
+KEYS = [  # not `plugins`: a random module name could import anything
+    *(k for k in Scenario.model_fields if k != "plugins"),
     *(f"organisation.{k}" for k in ("employees", "units", "span", "team_size", "source")),
     *(f"model.{k}" for k in ALL_PARAMETERS if k not in ("employees", "units", "span")),
     "sweep.grid",
