@@ -73,7 +73,7 @@ class Organisation:
     code_parent : numpy.ndarray of int, shape (n_codes,), optional
         Per code, the code it is nested in (-1 or ``None``: none): a nested code
         reports to its parent like one more report and is socialised toward it.
-    notes : list of str
+    notes : tuple of str
         What the builder chose for the user, one sentence each (e.g. who is the
         central team of an imported chart that marks none); shown in the output.
     """
@@ -91,7 +91,17 @@ class Organisation:
     informal: np.ndarray
     coordination: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     code_parent: np.ndarray | None = None
-    notes: list[str] = field(default_factory=list)
+
+    # What a builder chose for the user: a label, not state, so not a dataclass field
+    # (digests of results hash the fields).
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the builder chose for the user, one sentence each (see ``note``)."""
+        return tuple(getattr(self, "_notes", ()))
+
+    def note(self, text: str) -> None:
+        """Record a choice made for the user (shown by ``orgsim validate`` and ``run``)."""
+        self._notes = (*self.notes, text)
 
     @property
     def parent_codes(self) -> np.ndarray:

@@ -204,7 +204,7 @@ def _chart_skeleton(
     pairs = np.concatenate([drawn, chart.informal]).astype(np.int64)
     pairs.sort(axis=1)
     keys = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
-    return Organisation(
+    org = Organisation(
         structure=structure,
         units=chart.units,
         unit=unit,
@@ -216,8 +216,10 @@ def _chart_skeleton(
         code=np.full(n, -1, dtype=np.int64),
         budget_owner=np.zeros(n, dtype=bool),
         informal=np.column_stack([keys // n, keys % n]),
-        notes=[note] if note else [],
     )
+    if note:
+        org.note(note)
+    return org
 
 
 def central_team_of(chart: OrgChart, size: int) -> tuple[list[int], int, str]:
