@@ -32,6 +32,7 @@ RANKS = {
     "orgsim.experiments": 7,
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
+    "orgsim.folder": 8,
     "orgsim.plots": 8,
     "orgsim.cli": 9,
     "orgsim.__main__": 10,
