@@ -25,7 +25,7 @@ reference ratio
     (it is the plain agent-by-agent loop; same draws, same results).
 floor multiple
     mean CPU time of a step / mean CPU time of the floor, where the floor is what any
-    implementation of MODEL.md section 4 must do on arrays of this size: one sparse
+    implementation of docs/model.md §3 must do on arrays of this size: one sparse
     product per tie layer (``A_layer @ know``, n x units) and one element-wise pass
     over the n x m belief matrix. CPU rather than wall time, because on a shared
     machine wall times stretch with other people's load.

@@ -1,7 +1,7 @@
 """orgsim: simulate how organisations organise their social-media work.
 
 Owyang's organisation models (band, tower, hub-and-spokes, ...) as Mesa agent-based
-models on networkx organisation graphs; see MODEL.md and docs/ODD.md.
+models on networkx organisation graphs; see docs/model.md and docs/ODD.md.
 
 Core objects (imported lazily, so ``orgsim --help`` stays fast)
 ------------------------------------------------------------

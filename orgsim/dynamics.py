@@ -1,4 +1,4 @@
-"""The weekly process of MODEL.md section 4 as vectorised kernels over state arrays.
+"""The weekly process of docs/model.md §3 as vectorised kernels over state arrays.
 
 Nothing here knows a structure's name: everything is read from the
 :class:`~orgsim.organisation.Organisation` arrays, precomputed once per run into a
@@ -790,7 +790,7 @@ def spread_counts(top: Topology, state: State) -> np.ndarray:
 
 
 def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepRecord:
-    """Apply one week (MODEL.md section 4) to ``state`` in place, using draws ``d``."""
+    """Apply one week (docs/model.md §3) to ``state`` in place, using draws ``d``."""
     rec = StepRecord()
     m = top.m
     beliefs = state.beliefs

@@ -5,9 +5,9 @@ Core objects
 OrgModel
     ``mesa.Model`` subclass. ``OrgModel(structure="band", rng=42, **params)`` builds
     the organisation with the registered structure builder, places one
-    :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps MODEL.md
-    section 4 one week at a time. A ``DataCollector`` records every registered metric
-    each step.
+    :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps the weekly
+    process (docs/model.md §3) one week at a time. A ``DataCollector`` records every
+    registered metric each step.
 Employee
     A Mesa agent that is a *view* onto the model's state arrays: ``agent.beliefs``,
     ``agent.budget``, ``agent.knows`` read (and write) the rows the vectorised step
@@ -115,7 +115,7 @@ def _metric_value(name: str, model: OrgModel) -> float:
 
 
 class OrgModel(mesa.Model):
-    """Social-business organisation model (MODEL.md).
+    """Social-business organisation model (docs/model.md).
 
     Parameters
     ----------
@@ -217,7 +217,7 @@ class OrgModel(mesa.Model):
             agent.cell = self.space[agent.index]
 
     def step(self) -> None:
-        """One week: MODEL.md section 4, then collect the metrics."""
+        """One week: docs/model.md §3, then collect the metrics."""
         draws = dynamics.draw(self.topology, self.dynamics, self.rng)
         kernel = dynamics.step if self.kernel == "vectorised" else reference.step
         self.record = kernel(self.topology, self.state, self.dynamics, draws)

@@ -9,11 +9,12 @@ Core objects
 OrganisationParams
     Size and shape of the organisation (``[organisation]`` table of a scenario file).
 DynamicsParams
-    The weekly process of MODEL.md section 4 (``[model]`` table of a scenario file).
+    The weekly process of docs/model.md §3 (``[model]`` table of a scenario file).
 split_params
     Validate a flat ``**kwargs`` mapping into the two, raising :class:`ParameterError`.
 
-Symbols in the descriptions are those of MODEL.md (March 1991 for p1, p2, p4).
+Symbols in the descriptions are those of the model specification, docs/model.md
+(March 1991 for p1, p2, p4).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class OrganisationParams(BaseModel):
 
 
 class DynamicsParams(BaseModel):
-    """The weekly process (MODEL.md section 4); one step is one week."""
+    """The weekly process (docs/model.md §3); one step is one week."""
 
     model_config = _CONFIG
 

@@ -620,7 +620,7 @@ def template(name: str) -> str:
         *_table(OrganisationTable),
         "",
         "[model]",
-        "# one step is one week; symbols as in MODEL.md (March 1991 for p1, p2, p4)",
+        "# one step is one week; symbols as in the model specification, docs/model.md",
         *_table(ModelTable),
         "",
         "# Edelman's stages (orgsim.stages): a week is at a stage when its metrics reach",
@@ -633,11 +633,16 @@ def template(name: str) -> str:
             for stage in STAGES
         ),
         "",
-        "# Optional: vary parameters. Parts combine as a Cartesian product; see",
-        "# `orgsim.sweep` for zip, explicit points and lhs / sobol / morris designs.",
+        "# Optional: vary parameters (remove the # to use). Parts combine as a Cartesian",
+        "# product. How to write each part: the documentation page 'Sweeps' (docs/sweeps.md).",
         "# [sweep]",
         "# replications = 5                                  # per point",
         "# grid = { delta = [0.0, 0.2, 0.4], p1 = {start = 0.1, stop = 0.9, step = 0.4} }",
+        "# zip = { employees = [100, 1000], units = [2, 10] }  # values that go together",
+        "# points = [{ p2 = 0.1 }, { p2 = 0.9 }]               # an explicit list",
+        '# design = "lhs"                                    # or "sobol", "morris"',
+        "# ranges = { beta = [0.0, 0.2] }                    # [low, high] for the design",
+        "# samples = 16",
         "",
     ]
     return "\n".join(top)
