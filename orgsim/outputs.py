@@ -470,6 +470,9 @@ def _run_locked(
             }
 
     with Store(store_path) as store:  # checked (or created) before any output is touched
+        stored = count_stored(plan, store)
+        # the backend next (a bad --scheduler fails here): outputs are still untouched
+        backend = backend_factory() if stored < len(plan) else None
         clean_stale(out_dir)
         for name in (MANIFEST, RESULTS, SUMMARY, PARQUET):  # manifest first: no stale "complete"
             (out_dir / name).unlink(missing_ok=True)
@@ -490,9 +493,7 @@ def _run_locked(
                 ),
             )
 
-        stored = count_stored(plan, store)
         report = BatchReport(total=len(plan), stored=stored)
-        backend = backend_factory() if stored < len(plan) else None
         if on_start is not None:
             on_start(len(plan), stored)
         if backend is not None:
@@ -500,7 +501,13 @@ def _run_locked(
             try:
                 with backend:
                     report = run_batch(
-                        plan, store, backend, total=len(plan), stored=stored, progress=progress
+                        plan,
+                        store,
+                        backend,
+                        total=len(plan),
+                        stored=stored,
+                        progress=progress,
+                        notify=notify,
                     )
             except BatchInterrupted as stop:
                 record("interrupted", stop.report)

@@ -159,6 +159,7 @@ def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
     Ctrl-C (exit 130, finished runs kept), a batch error (exit 1), an output folder that
     cannot be written (exit 2). ``interrupted(report)`` words the Ctrl-C message."""
     from orgsim.errors import OrgsimError
+    from orgsim.experiments.executors import BackendError
     from orgsim.experiments.runner import BatchInterrupted
     from orgsim.experiments.store import StoreError
     from orgsim.outputs import run_to_folder
@@ -172,6 +173,9 @@ def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
     except StoreError as exc:
         bar.stop()
         _store_error(exc)
+    except BackendError as exc:  # a bad or unreachable --scheduler: bad input
+        bar.stop()
+        _fail(str(exc))
     except OrgsimError as exc:
         bar.stop()
         _fail(str(exc), ExitCode.ERROR)
@@ -716,6 +720,7 @@ def _sensitivity_locked(
         after_export=analysis,
         store_path=store_path,
         lock=False,
+        notify=lambda line: _echo(quiet, line),
     )
     if result.after_export_error:
         typer.echo(f"error: analysis failed: {result.after_export_error}", err=True)
