@@ -74,8 +74,11 @@ def measure(n: int, steps: int, structure: str, reference: bool) -> dict:
     """Benchmark one size (run in a fresh subprocess by :func:`main`)."""
     import numpy as np
 
+    from orgsim.allocator import tune_malloc
     from orgsim.model import OrgModel
     from orgsim.organisation import LAYERS
+
+    tune_malloc()  # as the orgsim command does (an entry point opts in)
 
     out: dict = {"n": n, "steps": steps, "structure": structure}
     t = time.perf_counter()

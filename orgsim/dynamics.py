@@ -45,10 +45,7 @@ spread_counts, belief_matches
 
 from __future__ import annotations
 
-import ctypes
 import math
-import os
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -62,39 +59,6 @@ from orgsim.params import DynamicsParams
 INT8 = np.int8
 RUN_MIN_ROWS = 64  # kernels slice runs of rows when runs are this long on average
 RUN_MIN_TOTAL = 1024  # ... and cover this many rows (small arrays: gathering is cheaper)
-
-
-_MALLOC_TUNED: bool | None = None
-
-
-def tune_malloc() -> bool:
-    """Keep freed multi-megabyte arrays mapped for reuse (Linux glibc); True if applied.
-
-    A step allocates and frees arrays of megabytes. By default glibc serves those
-    from fresh memory maps or trims them off the heap when freed, so the next step
-    faults every page in again: about 2,900 page faults and 40% of the CPU time of a
-    100,000-employee step. Raising ``M_MMAP_THRESHOLD`` (to 64 MB, or glibc's 32 MB
-    limit) and ``M_TRIM_THRESHOLD`` (1 GB) lets freed arrays be reused instead. The
-    setting is process-wide and keeps up to the peak heap mapped; it is applied on
-    the first :meth:`Topology.from_organisation`. Set the environment variable
-    ``ORGSIM_MALLOC_TUNING=0`` to leave the allocator alone.
-    """
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED is not None:
-        return _MALLOC_TUNED
-    _MALLOC_TUNED = False
-    if os.environ.get("ORGSIM_MALLOC_TUNING", "1") == "0" or not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None)
-        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's mallopt parameter numbers
-        mapped = libc.mallopt(m_mmap_threshold, 64 << 20) or libc.mallopt(
-            m_mmap_threshold, 32 << 20
-        )
-        _MALLOC_TUNED = bool(mapped and libc.mallopt(m_trim_threshold, 1 << 30))
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
-        pass
-    return _MALLOC_TUNED
 
 
 def random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -411,7 +375,6 @@ class Topology:
     @classmethod
     def from_organisation(cls, org: Organisation, dyn: DynamicsParams) -> Topology:
         """Precompute the topology of ``org`` for a run with parameters ``dyn``."""
-        tune_malloc()
         n, units = org.n, org.units
         unit_idx = np.where(org.unit >= 0, org.unit, units)
         a_formal = org.adjacency("formal")

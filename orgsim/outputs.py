@@ -449,11 +449,18 @@ def _run_locked(
     from orgsim.folder import clean_stale
 
     started = now()
-    if fresh:
-        aside = discard_store(store_path)
+    plan = Plan(scenario)
+    backend = None
+    if fresh:  # the backend first: a bad --scheduler must fail before the store goes
+        backend = backend_factory() if len(plan) else None
+        try:
+            aside = discard_store(store_path)
+        except BaseException:
+            if backend is not None:
+                backend.shutdown(cancel=True)
+            raise
         if aside is not None and notify is not None:
             notify(f"the damaged run store is kept as {aside}; recomputing every run")
-    plan = Plan(scenario)
     scenario_data = scenario.model_dump(mode="json")
     scenario_file = str(scenario.path) if scenario.path else None
     description = "nothing computed"
@@ -469,10 +476,19 @@ def _run_locked(
                 "key": spec.key,
             }
 
-    with Store(store_path) as store:  # checked (or created) before any output is touched
+    try:
+        store = Store(store_path)  # checked (or created) before any output is touched
+    except BaseException:
+        if backend is not None:
+            backend.shutdown(cancel=True)
+        raise
+    with store:
         stored = count_stored(plan, store)
-        # the backend next (a bad --scheduler fails here): outputs are still untouched
-        backend = backend_factory() if stored < len(plan) else None
+        if not fresh:  # the backend next (a bad --scheduler fails here): outputs untouched
+            backend = backend_factory() if stored < len(plan) else None
+        elif backend is not None and stored == len(plan):
+            backend.shutdown()
+            backend = None
         clean_stale(out_dir)
         for name in (MANIFEST, RESULTS, SUMMARY, PARQUET):  # manifest first: no stale "complete"
             (out_dir / name).unlink(missing_ok=True)

@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "orgsim"
 RANKS = {
     "orgsim": 0,  # version only; its lazy __getattr__ is the public façade (exempt below)
     "orgsim.errors": 0,
+    "orgsim.allocator": 0,
     "orgsim.params": 0,
     "orgsim.stages": 0,
     "orgsim.sweep": 0,

@@ -125,6 +125,13 @@ def test_real_cluster_gives_the_same_stored_results(tmp_path):
             report = run_batch(plan, store, b)
             assert (report.computed, report.failed) == (6, 0)
             got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
+        if sys.platform.startswith("linux"):  # the workers tuned their allocator
+            from distributed import Client
+
+            from orgsim.allocator import is_tuned
+
+            with Client(address, timeout="30s") as client:
+                assert list(client.run(is_tuned).values()) == [True, True]
     assert got == reference
 
 
@@ -147,3 +154,27 @@ def test_a_worker_killed_mid_batch_loses_no_run(tmp_path):
             assert store.status_counts() == {"done": len(plan)}
             got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
     assert got == reference
+
+
+@pytest.mark.slow
+def test_a_cluster_whose_workers_all_died_is_reported_and_times_out(tmp_path):
+    from orgsim.experiments.runner import BatchStalled
+
+    scenario = sweep(steps=200, replications=20)
+    with cluster(tmp_path, workers=1) as (address, workers):
+        plan = Plan(scenario)
+        notes: list[str] = []
+
+        def kill_all(report) -> None:
+            if report.computed == 1:
+                os.kill(workers[0].pid, signal.SIGKILL)
+
+        with Store(tmp_path / "dask.sqlite") as store:
+            backend = make_executor(scheduler=address, idle_timeout=4)
+            started = time.monotonic()
+            with pytest.raises(BatchStalled, match="no workers") as stalled, backend:
+                run_batch(plan, store, backend, progress=kill_all, notify=notes.append)
+            assert time.monotonic() - started < 90
+            assert "dask worker" in str(stalled.value) and "resume" in str(stalled.value)
+            assert any(n.startswith("waiting: ") for n in notes), notes
+            assert store.status_counts()["done"] >= 1  # what finished is kept

@@ -398,3 +398,33 @@ def test_temporary_files_of_a_killed_run_are_cleaned(finished):
     names = {p.name for p in folder.iterdir()}
     assert ".results.csv.99999.tmp" not in names and ".plots.99999.tmp" not in names
     assert (folder / "keep.tmp").read_text() == "not orgsim's name"
+
+
+# -- the backend -----------------------------------------------------------------------------
+
+
+def test_a_nonsense_scheduler_is_one_line_and_touches_nothing(finished):
+    pytest.importorskip("distributed", reason="needs the dask extra")
+    scenario, folder = finished
+    before = snapshot(folder)
+    for out in (folder.parent, folder.parent / "new"):
+        result = invoke("run", scenario, "--out", out, "--fresh", "--scheduler", "nonsense://x")
+        assert result.exit_code == 2
+        line = one_error_line(result.output)
+        assert "--scheduler nonsense://x" in line and "tcp://HOST:PORT" in line
+    assert snapshot(folder) == before  # the store too: --fresh did not remove it
+    assert not (folder.parent / "new" / "tiny" / "results.csv").exists()
+
+
+def test_an_unreachable_scheduler_exits_2(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="needs the dask extra")
+
+    def unreachable(address, timeout):
+        raise OSError(f"Timed out trying to connect to {address} after {timeout}")
+
+    monkeypatch.setattr(distributed, "Client", unreachable)
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY)
+    result = invoke("run", scenario, "--out", tmp_path, "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert "cannot reach a Dask scheduler" in one_error_line(result.output)

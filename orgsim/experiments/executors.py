@@ -13,6 +13,8 @@ Dask distributed    ``make_executor(scheduler="tcp://host:8786")``: a real clust
 Every backend runs the same :func:`orgsim.experiments.worker.execute`, and the batch
 loop writes results in the parent process only, so results are identical whatever
 the backend. Dask reschedules the tasks of a worker that dies on another worker.
+Worker processes are orgsim's own, so they tune the allocator (:mod:`orgsim.allocator`);
+the calling process is left alone.
 
 Local pool workers are isolated from the user's folder and die with their parent:
 
@@ -49,6 +51,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from orgsim.allocator import tune_malloc
 from orgsim.errors import OrgsimError
 
 
@@ -66,9 +69,11 @@ class InProcessExecutor(Executor):
         return future
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     # Ctrl-C goes to the whole process group: only the parent should react to it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a pool worker is orgsim's own process: tune its allocator (opt-out by env var)
+    tune_malloc()
 
 
 def _watch_parent(parent: Connection) -> None:
@@ -81,7 +86,7 @@ def _watch_parent(parent: Connection) -> None:
 def _start_worker(parent: Connection) -> None:
     """Pool initializer: ignore Ctrl-C, never import from the current folder, watch
     the parent."""
-    _ignore_sigint()
+    _init_worker()
     while "" in sys.path:  # a '' entry means "the current folder"
         sys.path.remove("")
     threading.Thread(
@@ -178,6 +183,9 @@ def dask_backend(client: Any, close: bool = False, idle_timeout: float = 120.0) 
     Its health check reports a cluster without workers (all died, or none started).
     """
     slots = max(1, sum(client.nthreads().values()))
+    from orgsim.experiments.dask_worker import WorkerSetup
+
+    client.register_plugin(WorkerSetup())
     executor = client.get_executor(pure=False)
     address = client.scheduler.address
 
