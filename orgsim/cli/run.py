@@ -285,7 +285,7 @@ def _up_to_date(
     if not found.same:
         shown = "; ".join(found.changes[:4]) + (" ..." if len(found.changes) > 4 else "")
         _fail(
-            f"{folder} holds the complete results of a different '{scenario.name}' "
+            f"{folder} holds the results of another version of scenario '{scenario.name}' "
             f"(changed: {shown}); --force replaces them (stored runs are reused), "
             "--out DIR keeps both"
         )
