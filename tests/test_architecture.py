@@ -32,6 +32,8 @@ RANKS = {
     "orgsim.reference": 3,
     "orgsim.metrics": 4,
     "orgsim.gps": 4,
+    "orgsim.ranges": 4,
+    "orgsim.claims": 0,
     "orgsim.model": 5,
     "orgsim.march": 6,
     "orgsim.experiments": 7,
@@ -39,6 +41,7 @@ RANKS = {
     "orgsim.outputs": 8,
     "orgsim.folder": 8,
     "orgsim.plots": 8,
+    "orgsim.report": 8,
     "orgsim.cli": 9,
     "orgsim.__main__": 10,
 }

@@ -255,44 +255,31 @@ def test_a_really_full_disk(tmp_path):
 
 # -- one writer per folder ---------------------------------------------------------------
 
-SLOW = TINY.replace("steps = 4", "steps = 300").replace("employees = 30", "employees = 200")
 
+def test_a_second_command_on_a_busy_folder_says_who_holds_it_or_waits(tmp_path):
+    """Another process (here: this test) holds the folder; `orgsim run` is the second."""
+    from orgsim.folder import FolderLock
 
-def test_a_second_run_on_a_busy_folder_says_who_holds_it(tmp_path):
     scenario = tmp_path / "tiny.toml"
-    scenario.write_text(SLOW)
+    scenario.write_text(TINY)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "orgsim", "run", str(scenario), "--out", str(out)]
-    first = subprocess.Popen(
-        [*command, "--workers", "1", "--no-plots", "-q"], stderr=subprocess.DEVNULL
-    )
-    try:
-        lock = out / "tiny" / ".orgsim.lock"
-        deadline = time.monotonic() + 60
-        while not (lock.exists() and lock.stat().st_size) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        second = subprocess.run(
-            [*command, "--workers", "1", "--no-plots"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    command += ["--workers", "1", "--no-plots"]
+    with FolderLock(out / "tiny"):
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert second.returncode == 2
         line = one_error_line(second.stderr)
-        assert f"pid {first.pid}" in line and "since" in line and "--wait" in line
-        assert first.poll() is None  # the first is untouched and still running
-        waited = subprocess.run(
-            [*command, "--workers", "1", "--no-plots", "--wait"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert first.wait(timeout=300) == 0
-        assert waited.returncode == 0, waited.stderr
-        assert "waiting" in waited.stderr and "up to date" in waited.stderr
-    finally:
-        first.kill()
-        first.wait()
+        assert f"pid {os.getpid()}" in line and "since" in line and "--wait" in line
+        assert sorted(p.name for p in (out / "tiny").iterdir()) == [".orgsim.lock"]
+        waiting = subprocess.Popen([*command, "--wait"], stderr=subprocess.PIPE, text=True)
+        assert waiting.stderr is not None
+        first_line = waiting.stderr.readline()  # printed before it blocks
+        assert first_line.startswith("waiting: ") and f"pid {os.getpid()}" in first_line
+        time.sleep(0.5)
+        assert waiting.poll() is None and not (out / "tiny" / "results.csv").exists()
+    rest = waiting.communicate(timeout=120)[1]
+    assert waiting.returncode == 0, rest
+    assert (out / "tiny" / "results.csv").exists()
 
 
 # -- --force on a folder orgsim did not write ----------------------------------------------
