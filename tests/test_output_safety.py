@@ -324,7 +324,7 @@ def test_force_with_user_results_csv_in_a_foreign_folder(tmp_path):
 def _fake_plots(monkeypatch, fail_at: int | None = None):
     import orgsim.plots as plots
 
-    def fake(results, out_dir, *, style, formats, window):
+    def fake(results, out_dir, **options):
         written = []
         for i in range(5):
             if i == fail_at:
