@@ -311,7 +311,7 @@ def test_scenario_chart_errors(tmp_path: Path) -> None:
         load_scenario(tmp_path / "m.toml")
     assert len(info.value.problems) == 1
     assert "m.toml:3: key 'organisation.source'" in info.value.problems[0]
-    assert "missing.csv: no such file" in info.value.problems[0]
+    assert "missing.csv: cannot read the file (no such file)" in info.value.problems[0]
 
 
 def test_shipped_chart_scenario() -> None:
