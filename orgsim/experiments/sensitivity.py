@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from orgsim.errors import OrgsimError
+from orgsim.errors import OrgsimError, StoreMismatchError
 from orgsim.experiments.plan import Plan
 from orgsim.experiments.store import Store
 from orgsim.metrics import METRICS
@@ -85,13 +85,15 @@ def _point_means(plan: Plan, store: Store, window: int) -> dict[str, np.ndarray]
         if stored is None:
             continue
         names, values = stored
-        index = {n: j for j, n in enumerate(names)}
+        if names != metrics:  # the run key covers the metric set: a foreign store
+            raise StoreMismatchError(
+                f"run {spec.run_id} in the store measured other metrics than this design; "
+                "refusing to mix them: use --fresh to recompute every run"
+            )
         tail = values[-window:]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN metric: stays NaN
-            means = np.array(
-                [np.nanmean(tail[:, index[m]]) if m in index else np.nan for m in metrics]
-            )
+            means = np.nanmean(tail, axis=0)
         sums = out.setdefault(spec.structure, np.zeros((len(plan.points), len(metrics))))
         n = counts.setdefault(spec.structure, np.zeros((len(plan.points), len(metrics))))
         sums[spec.point_index] += np.nan_to_num(means)
