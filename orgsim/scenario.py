@@ -49,10 +49,12 @@ from pydantic import (
     model_validator,
 )
 
+from orgsim import params as _params
 from orgsim.errors import OrgsimError, ParameterError, did_you_mean
 from orgsim.examples import resolve, shipped
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.stages import STAGES, StageThresholds
+from orgsim.submodels.base import on_register
 from orgsim.sweep import Sweep, expand
 
 if TYPE_CHECKING:
@@ -219,7 +221,7 @@ class Scenario(BaseModel):
         _structure_name(structure)
         params: dict[str, Any] = {
             **self.organisation.model_dump(include=set(OrganisationParams.model_fields)),
-            **self.model.model_dump(include=set(DynamicsParams.model_fields)),
+            **self.model.model_dump(include=set(_params.DynamicsParams.model_fields)),
         }
         params.update(point or {})
         params["stop_at_equilibrium"] = self.stop_at_equilibrium
@@ -245,6 +247,24 @@ class Scenario(BaseModel):
 
 
 # -- loading -----------------------------------------------------------------------
+
+
+def _recompose_model_table() -> None:
+    """A submodel was registered (e.g. by a plugin): the ``[model]`` table takes the
+    recomposed parameter schema, so its new parameters are scenario keys."""
+    global ModelTable
+    ModelTable = type(  # type: ignore[misc,assignment]
+        "ModelTable",
+        (_params.DynamicsParams,),
+        {"__doc__": "The ``[model]`` table: :class:`DynamicsParams`.", "__module__": __name__},
+    )
+    field = Scenario.model_fields["model"]
+    field.annotation, field.default_factory = ModelTable, ModelTable
+    Scenario.model_rebuild(force=True)
+
+
+on_register(_recompose_model_table)  # after orgsim.params recomposed (registered first)
+
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 

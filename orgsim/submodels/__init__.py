@@ -47,6 +47,7 @@ from orgsim.submodels.base import (
     parameter,
     register_submodel,
     uniform,
+    unregister_submodel,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "parameter",
     "register_submodel",
     "uniform",
+    "unregister_submodel",
 ]
 
 # the built-in week, in order (a new built-in rule: its module, and its place here)
