@@ -33,6 +33,7 @@ RANKS = {
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
     "orgsim.plots": 8,
+    "orgsim.dashboard": 8,  # a live view: runs models (session) and draws them (plots)
     "orgsim.cli": 9,
     "orgsim.__main__": 10,
 }

@@ -11,7 +11,12 @@ import importlib
 
 from orgsim.cli.app import app
 
-COMMAND_MODULES = ("orgsim.cli.run", "orgsim.cli.visual", "orgsim.cli.world")
+COMMAND_MODULES = (
+    "orgsim.cli.run",
+    "orgsim.cli.visual",
+    "orgsim.cli.world",
+    "orgsim.cli.dashboard",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)
