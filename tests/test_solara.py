@@ -31,7 +31,7 @@ def model_params() -> dict:
 
 
 @solara.component
-def Controls(model: solara.Reactive, params: dict):
+def Controls(model: solara.Reactive, params: dict):  # noqa: N802 (a Solara component)
     """SolaraViz's sidebar (its controller and its parameter inputs), on its own so
     that the buttons are in the rendered tree (SolaraViz puts them in an app bar)."""
     parameters = solara.use_reactive({})
