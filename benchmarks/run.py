@@ -25,7 +25,7 @@ reference ratio
     (it is the plain agent-by-agent loop; same draws, same results).
 floor multiple
     mean CPU time of a step / mean CPU time of the floor, where the floor is what any
-    implementation of MODEL.md section 4 must do on arrays of this size: one sparse
+    implementation of docs/model.md §3 must do on arrays of this size: one sparse
     product per tie layer (``A_layer @ know``, n x units) and one element-wise pass
     over the n x m belief matrix. CPU rather than wall time, because on a shared
     machine wall times stretch with other people's load.
@@ -74,8 +74,11 @@ def measure(n: int, steps: int, structure: str, reference: bool) -> dict:
     """Benchmark one size (run in a fresh subprocess by :func:`main`)."""
     import numpy as np
 
+    from orgsim.allocator import tune_malloc
     from orgsim.model import OrgModel
     from orgsim.organisation import LAYERS
+
+    tune_malloc()  # as the orgsim command does (an entry point opts in)
 
     out: dict = {"n": n, "steps": steps, "structure": structure}
     t = time.perf_counter()

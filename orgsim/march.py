@@ -1,7 +1,7 @@
 """March (1991) as a special case of the generic model, and its validation curve.
 
 March's mutual-learning model (exploration and exploitation in organisational
-learning) is steps 3-4 of MODEL.md with everything else switched off: one code
+learning) is steps 3-4 of docs/model.md §3 with everything else switched off: one code
 holder, n = 50 individuals in its domain, m = 30 dimensions, no frontline
 learning, no distortion on the way up, unlimited processing capacity, one shared
 reality (delta = 0), no turbulence, and runs that stop at equilibrium. Nothing here

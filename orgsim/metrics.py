@@ -1,4 +1,4 @@
-"""Outcome metrics (MODEL.md section 5): registered functions of a run's state.
+"""Outcome metrics (docs/model.md §4): registered functions of a run's state.
 
 A metric reads the :class:`~orgsim.dynamics.Topology`, the current
 :class:`~orgsim.dynamics.State` and the last :class:`~orgsim.dynamics.StepRecord` of

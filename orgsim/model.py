@@ -5,9 +5,9 @@ Core objects
 OrgModel
     ``mesa.Model`` subclass. ``OrgModel(structure="band", rng=42, **params)`` builds
     the organisation with the registered structure builder, places one
-    :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps MODEL.md
-    section 4 one week at a time. A ``DataCollector`` records every registered metric
-    each step.
+    :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps the weekly
+    process (docs/model.md §3) one week at a time. A ``DataCollector`` records every
+    registered metric each step.
 Employee
     A Mesa agent that is a *view* onto the model's state arrays: ``agent.beliefs``,
     ``agent.budget``, ``agent.knows`` read (and write) the rows the vectorised step
@@ -126,7 +126,7 @@ def _metric_value(name: str, model: OrgModel) -> float:
 
 
 class OrgModel(mesa.Model):
-    """Social-business organisation model (MODEL.md).
+    """Social-business organisation model (docs/model.md).
 
     Parameters
     ----------
@@ -237,7 +237,7 @@ class OrgModel(mesa.Model):
             agent.cell = self.space[agent.index]
 
     def step(self) -> None:
-        """One week: MODEL.md section 4, then collect the metrics."""
+        """One week: docs/model.md §3, then collect the metrics."""
         draws = dynamics.draw(self.topology, self.dynamics, self.rng)
         kernel = dynamics.step if self.kernel == "vectorised" else reference.step
         self.record = kernel(self.topology, self.state, self.dynamics, draws)
@@ -245,6 +245,40 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
         if self.stop_at_equilibrium and self.at_equilibrium():
             self.running = False
+
+    def replace_organisation(
+        self, organisation: Organisation, changed: Literal["people", "structure"] = "structure"
+    ) -> None:
+        """Continue the run on a changed organisation (same employees 0..n-1 and codes).
+
+        ``changed="people"``: other people fill the same positions (turnover; reset
+        their state arrays yourself); the topology stays. ``"structure"``: ties,
+        roles, codes or units changed; the topology is derived again
+        (:meth:`orgsim.dynamics.Topology.update`). The state is kept; its cached
+        informed-tie counts are dropped, and Mesa agents, if created, are re-placed
+        on the new graph.
+
+        Raises
+        ------
+        ParameterError
+            If the head count, the number of units or of codes differs (the state
+            arrays are sized by them).
+        """
+        old = self.organisation
+        for what, a, b in (
+            ("employees", old.n, organisation.n),
+            ("units", old.units, organisation.units),
+            ("codes", old.n_codes, organisation.n_codes),
+        ):
+            if a != b:
+                raise ParameterError("organisation", f"{a} {what}, as the running one", b)
+        self.organisation = organisation
+        self.topology = self.topology.update(organisation, self.dynamics, changed)
+        self.state.spread_seen = self.state.spread_counts = None
+        if self.space is not None and changed != "people":
+            self.space = Network(organisation.graph, layout=None, random=self.random)
+            for agent in self._employees:
+                agent.cell = self.space[agent.index]
 
     def at_equilibrium(self) -> bool:
         """True when codes can no longer learn and socialisation can change nobody.

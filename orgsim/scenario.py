@@ -50,6 +50,7 @@ from pydantic import (
 )
 
 from orgsim.errors import OrgsimError, ParameterError, did_you_mean
+from orgsim.examples import resolve, shipped
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.stages import STAGES, StageThresholds
 from orgsim.sweep import Sweep, expand
@@ -465,7 +466,10 @@ def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate the scenario file at ``path``.
+    """Read and validate the scenario file at ``path``, or the shipped scenario so named.
+
+    ``path`` is a file; a bare name that is not a file here (``"workshop"``) is looked
+    up among the scenarios shipped with orgsim (:mod:`orgsim.examples`).
 
     Raises
     ------
@@ -473,11 +477,12 @@ def load_scenario(path: str | Path) -> Scenario:
         If the file is missing or unreadable, is not TOML, or any key is unknown, of
         the wrong type or out of range (one line per problem, with line numbers).
     """
-    path = Path(path)
+    path = resolve(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError([f"{path}: no such file"]) from None
+        hint = f" (shipped scenarios: {', '.join(shipped())})" if path.parent == Path(".") else ""
+        raise ScenarioError([f"{path}: no such file{hint}"]) from None
     except IsADirectoryError:
         raise ScenarioError([f"{path}: is a folder, expected a .toml scenario file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -620,7 +625,7 @@ def template(name: str) -> str:
         *_table(OrganisationTable),
         "",
         "[model]",
-        "# one step is one week; symbols as in MODEL.md (March 1991 for p1, p2, p4)",
+        "# one step is one week; symbols as in the model specification, docs/model.md",
         *_table(ModelTable),
         "",
         "# Edelman's stages (orgsim.stages): a week is at a stage when its metrics reach",
@@ -633,11 +638,16 @@ def template(name: str) -> str:
             for stage in STAGES
         ),
         "",
-        "# Optional: vary parameters. Parts combine as a Cartesian product; see",
-        "# `orgsim.sweep` for zip, explicit points and lhs / sobol / morris designs.",
+        "# Optional: vary parameters (remove the # to use). Parts combine as a Cartesian",
+        "# product. How to write each part: the documentation page 'Sweeps' (docs/sweeps.md).",
         "# [sweep]",
         "# replications = 5                                  # per point",
         "# grid = { delta = [0.0, 0.2, 0.4], p1 = {start = 0.1, stop = 0.9, step = 0.4} }",
+        "# zip = { employees = [100, 1000], units = [2, 10] }  # values that go together",
+        "# points = [{ p2 = 0.1 }, { p2 = 0.9 }]               # an explicit list",
+        '# design = "lhs"                                    # or "sobol", "morris"',
+        "# ranges = { beta = [0.0, 0.2] }                    # [low, high] for the design",
+        "# samples = 16",
         "",
     ]
     return "\n".join(top)

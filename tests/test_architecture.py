@@ -15,7 +15,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "orgsim"
 RANKS = {
     "orgsim": 0,  # version only; its lazy __getattr__ is the public façade (exempt below)
     "orgsim.errors": 0,
+    "orgsim.examples": 0,
+    "orgsim.allocator": 0,
     "orgsim.params": 0,
+    "orgsim.rng": 0,
+    "orgsim.rows": 0,
+    "orgsim.submodels": 0,  # the rules: numpy, pydantic and orgsim.rng only
     "orgsim.stages": 0,
     "orgsim.sweep": 0,
     "orgsim.statistics": 0,

@@ -1,4 +1,4 @@
-"""Owyang's claims emerge from the mechanisms (MODEL.md section 6), and where they break.
+"""Owyang's claims emerge from the mechanisms (docs/model.md §5), and where they break.
 
 Every comparison is between means over replications, with confidence intervals: a
 run's value is its mean over weeks 53-104 (the second year, after the start-up), and

@@ -184,7 +184,7 @@ def test_validate_ok_and_several_files(tiny, tmp_path):
 def test_list(what):
     result = invoke("list", what)
     assert result.exit_code == 0
-    expected = {"structures": "hub_and_spokes", "metrics": "authenticity", "scenarios": ".toml"}
+    expected = {"structures": "hub_and_spokes", "metrics": "authenticity", "scenarios": "workshop"}
     assert expected[what] in result.output
 
 

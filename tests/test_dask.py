@@ -125,6 +125,13 @@ def test_real_cluster_gives_the_same_stored_results(tmp_path):
             report = run_batch(plan, store, b)
             assert (report.computed, report.failed) == (6, 0)
             got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
+        if sys.platform.startswith("linux"):  # the workers tuned their allocator
+            from distributed import Client
+
+            from orgsim.allocator import is_tuned
+
+            with Client(address, timeout="30s") as client:
+                assert list(client.run(is_tuned).values()) == [True, True]
     assert got == reference
 
 

@@ -23,7 +23,14 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Entry point of the ``orgsim`` console script."""
+    """Entry point of the ``orgsim`` console script (and ``python -m orgsim``).
+
+    The command is its own process, so it tunes the allocator for large steps
+    (:mod:`orgsim.allocator`; ``ORGSIM_MALLOC_TUNING=0`` leaves it alone).
+    """
+    from orgsim.allocator import tune_malloc
+
+    tune_malloc()
     app()
 
 

@@ -30,8 +30,6 @@ from orgsim.errors import ExitCode
 if TYPE_CHECKING:
     from orgsim.scenario import Scenario
 
-SCENARIO_DIRS = (Path("scenarios"), Path(__file__).resolve().parents[2] / "scenarios")
-
 
 def _fail(lines: str | list[str], code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     for line in [lines] if isinstance(lines, str) else lines:
@@ -413,13 +411,15 @@ class Listing(StrEnum):
     structures = "structures"
     metrics = "metrics"
     scenarios = "scenarios"
+    submodels = "submodels"
 
 
 @app.command("list")
 def list_(
-    what: Annotated[Listing, typer.Argument(help="structures, metrics or scenarios.")],
+    what: Annotated[Listing, typer.Argument(help="structures, metrics, scenarios or submodels.")],
 ) -> None:
-    """List the registered structures, the metrics, or the shipped scenario files.
+    """List the registered structures, the metrics, the shipped scenario files, or the
+    week's rules (submodels) in order with their parameters.
 
     Example: orgsim list structures
     """
@@ -436,29 +436,42 @@ def list_(
         for name, metric in METRICS.items():
             bound = "" if metric.bounded else "  (unbounded)"
             typer.echo(f"{name:<{width}}  {metric.description}{bound}")
+    elif what is Listing.submodels:
+        from orgsim.submodels.base import describe
+
+        for line in describe():
+            typer.echo(line)
     else:
         _list_scenarios()
 
 
-def _list_scenarios() -> None:
+def _describe(path: Path) -> str:
     import tomllib
 
-    seen: set[Path] = set()
-    found = False
-    for folder in SCENARIO_DIRS:
-        if not folder.is_dir() or folder.resolve() in seen:
-            continue
-        seen.add(folder.resolve())
-        for path in sorted(folder.glob("*.toml")):
-            found = True
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-                text = str(data.get("description", "")).strip().splitlines()
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                text = ["(invalid: run orgsim validate on it)"]
-            typer.echo(f"{path}  {text[0] if text else ''}")
-    if not found:
-        typer.echo("no scenarios found (looked in ./scenarios); start one with: orgsim new NAME")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = str(data.get("description", "")).strip().splitlines()
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return "(invalid: run orgsim validate on it)"
+    return text[0] if text else ""
+
+
+def _list_scenarios() -> None:
+    from orgsim.examples import EXAMPLES, shipped
+
+    examples = shipped()
+    width = max(map(len, examples), default=0)
+    typer.echo("shipped with orgsim (run one by name: orgsim run workshop):")
+    for name, path in examples.items():
+        typer.echo(f"  {name:<{width}}  {_describe(path)}")
+    local = Path("scenarios")
+    if local.is_dir() and local.resolve() != EXAMPLES:
+        files = sorted(local.glob("*.toml"))
+        if files:
+            typer.echo("in ./scenarios:")
+        for path in files:
+            typer.echo(f"  {path}  {_describe(path)}")
+    typer.echo("copy one to edit: orgsim new my-study --from workshop")
 
 
 @app.command()
@@ -468,17 +481,38 @@ def new(
         Path, typer.Option("--dir", "-d", help="Folder to write NAME.toml in.")
     ] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Copy this scenario instead: a shipped name (orgsim list scenarios) or a file.",
+        ),
+    ] = None,
 ) -> None:
-    """Write NAME.toml: a commented scenario listing every key with its default.
+    """Write NAME.toml: a commented scenario listing every key with its default,
+    or a copy of an existing scenario (--from) renamed NAME.
 
-    Example: orgsim new my-experiment --dir scenarios
+    Example: orgsim new my-study --from workshop
     """
+    from orgsim.examples import copy_example
     from orgsim.scenario import template
 
     try:
         text = template(name)
     except ValueError as exc:
         _fail(f"argument NAME: {exc}")
+    if from_ is not None:
+        try:
+            written = copy_example(from_, name, directory, force=force)
+        except FileNotFoundError:
+            _fail(f"option --from: no scenario file or shipped scenario named {from_!r}")
+        except FileExistsError as exc:
+            _fail(f"{exc}: exists; use --force to overwrite it or pick another NAME")
+        except OSError as exc:
+            _fail(f"cannot write to {directory}: {exc.strerror or exc}")
+        extra = f" (with {', '.join(str(p) for p in written[1:])})" if written[1:] else ""
+        typer.echo(f"wrote {written[0]}{extra}: edit it, then: orgsim run {written[0]}")
+        return
     path = directory / f"{name}.toml"
     if path.exists() and not force:
         _fail(f"{path} exists; use --force to overwrite it or pick another NAME")

@@ -13,6 +13,8 @@ Dask distributed    ``make_executor(scheduler="tcp://host:8786")``: a real clust
 Every backend runs the same :func:`orgsim.experiments.worker.execute`, and the batch
 loop writes results in the parent process only, so results are identical whatever
 the backend. Dask reschedules the tasks of a worker that dies on another worker.
+Worker processes are orgsim's own, so they tune the allocator (:mod:`orgsim.allocator`);
+the calling process is left alone.
 
 Core objects
 ------------
@@ -35,6 +37,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from orgsim.allocator import tune_malloc
 from orgsim.errors import OrgsimError
 
 
@@ -52,9 +55,11 @@ class InProcessExecutor(Executor):
         return future
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     # Ctrl-C goes to the whole process group: only the parent should react to it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a pool worker is orgsim's own process: tune its allocator (opt-out by env var)
+    tune_malloc()
 
 
 @dataclass
@@ -97,12 +102,15 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
             forkserver.ensure_running()
         finally:
             signal.signal(signal.SIGINT, previous)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
 
 
 def dask_backend(client: Any, close: bool = False) -> Backend:
     """Wrap a ``distributed.Client`` (e.g. of a ``LocalCluster``) as a :class:`Backend`."""
     slots = max(1, sum(client.nthreads().values()))
+    from orgsim.experiments.dask_worker import WorkerSetup
+
+    client.register_plugin(WorkerSetup())
     executor = client.get_executor(pure=False)
     return Backend(
         executor,

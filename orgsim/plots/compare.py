@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from orgsim.plots.common import is_bounded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
 
-# Owyang (2009, 2010) as summarised in MODEL.md section 1: captions, never rules.
+# Owyang (2009, 2010) as summarised in docs/model.md §1: captions, never rules.
 CLAIMS: dict[str, tuple[str, str]] = {
     "band": ("very authentic and honest", "people don't know what others do"),
     "tower": ("many resources come free", "too little authenticity"),
