@@ -11,6 +11,8 @@ STRUCTURES, METRICS
     The registries of organisation structures and outcome metrics.
 SUBMODELS, register_submodel
     The week's rules in order (:mod:`orgsim.submodels`), and how to add one.
+Results, open_results
+    An output folder of ``orgsim run`` for notebooks (:mod:`orgsim.results`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = [
     "STRUCTURES",
     "SUBMODELS",
     "OrgModel",
+    "Results",
+    "open_results",
     "__version__",
     "register_submodel",
 ]
@@ -36,6 +40,10 @@ def __getattr__(name: str) -> Any:
         from orgsim.model import OrgModel
 
         return OrgModel
+    if name in ("Results", "open_results"):
+        import orgsim.results
+
+        return getattr(orgsim.results, name)
     if name == "STRUCTURES":
         from orgsim.structures import STRUCTURES
 

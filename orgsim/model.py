@@ -214,6 +214,11 @@ class OrgModel(mesa.Model):
             model_reporters={name: partial(_metric_value, name) for name in METRICS}
         )
 
+    def _repr_html_(self) -> str:
+        from orgsim.reprs import model_html
+
+        return model_html(self)
+
     @property
     def graph(self) -> Any:
         """The organisation as a networkx graph."""

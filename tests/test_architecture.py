@@ -33,10 +33,12 @@ RANKS = {
     "orgsim.metrics": 4,
     "orgsim.gps": 4,
     "orgsim.model": 5,
+    "orgsim.reprs": 5,  # HTML of a model (OrgModel._repr_html_)
     "orgsim.march": 6,
     "orgsim.experiments": 7,
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
+    "orgsim.results": 8,  # an output folder, read
     "orgsim.plots": 8,
     "orgsim.dashboard": 8,  # a live view: runs models (session) and draws them (plots)
     "orgsim.cli": 9,
