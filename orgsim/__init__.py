@@ -29,8 +29,8 @@ __all__ = [
     "SUBMODELS",
     "OrgModel",
     "Results",
-    "open_results",
     "__version__",
+    "open_results",
     "register_submodel",
 ]
 

@@ -108,8 +108,8 @@ def summary_table(summary: pd.DataFrame, swept: bool, metrics: int = 6) -> tuple
     """
     rows = summary[summary["metric"].isin(list(METRICS))]
     note = "mean over runs of each run's last-window mean [95 % t-interval]"
-    fixed = {"structure", "metric", "mean", "ci_low", "ci_high", "n"}
-    varied = [c for c in rows.columns if c not in fixed]
+    columns = list(rows.columns)
+    varied = columns[1 : columns.index("metric")]  # structure, <varied>, metric, ...
     if swept and varied and len(rows):
         first = rows.iloc[0][varied]
         rows = rows[(rows[varied] == first).all(axis=1)]
@@ -125,10 +125,13 @@ def summary_table(summary: pd.DataFrame, swept: bool, metrics: int = 6) -> tuple
                 continue
             r = by.loc[m]
             low, high = float(r["ci_low"]), float(r["ci_high"])
+            if METRICS[m].bounded:  # an interval never leaves the metric's range
+                low, high = max(low, 0.0), min(high, 1.0)
             ci = f" [{low:.3g}, {high:.3g}]" if math.isfinite(low) and math.isfinite(high) else ""
             cells.append(f"{float(r['mean']):.3g}{ci}")
         out.append(cells)
-    n = int(rows["n"].min()) if len(rows) else 0
+    counted = rows["n"][rows["n"] > 0]
+    n = int(counted.min()) if len(counted) else 0
     if 0 < n < 5:
         note += f"; only {n} run(s) per structure: wide intervals"
     return table_html(["structure", *names], out), note

@@ -191,11 +191,11 @@ def test_play_skips_ticks_until_the_browser_has_drawn_the_last_frame():
     assert d.run.week == 1
     d._tick()  # the browser has not acknowledged Week 1 yet
     assert d.run.week == 1
-    d._drawn("text", "", "Week 1")
+    d._drawn("text", "", "1")
     d._tick()
     assert d.run.week == 2
     d.play.value = False
-    d._drawn("text", "", "Week 2")
+    d._drawn("text", "", "2")
     d._tick()
     assert d.run.week == 2
 

@@ -72,8 +72,17 @@ def test_an_output_folder_shows_its_summary(tmp_path):
         "[organisation]\nemployees = 30\nunits = 2\n"
     )
     result = CliRunner().invoke(
-        app, ["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"), "--workers", "1"]
-        + ["--no-plots", "--quiet"],
+        app,
+        [
+            "run",
+            str(tmp_path / "s.toml"),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "1",
+            "--no-plots",
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     res = orgsim.open_results(tmp_path / "out" / "s")
@@ -81,6 +90,7 @@ def test_an_output_folder_shows_its_summary(tmp_path):
     html = res._repr_html_()
     assert "complete" in html and "band" in html and "tower" in html
     assert "only 2 run(s)" in html  # small samples are flagged
+    assert "[-" not in html  # intervals of bounded metrics are clipped to [0, 1]
     assert set(res.results["structure"]) == {"band", "tower"}
     assert len(res.summary) > 0
 

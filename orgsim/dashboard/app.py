@@ -211,13 +211,14 @@ class OrgChartView:
                 tooltips=[("", "@role, @unit"), ("", "@code"), ("value", "@value{0.00}")],
             )
         )
+        lift = float(np.ptp(pos[:, 1]) or 1.0) * 0.05
         for c in range(org.n_codes):  # label each code holders' group, as orgsim show
             who = np.flatnonzero(org.code == c)
             cx, cy = pos[who].mean(axis=0)
             text = "code" if org.n_codes == 1 else f"code {c + 1}"
             fig.text(
                 [cx],
-                [cy + 0.6],
+                [cy + lift],
                 text=[text],
                 text_font_size="11px",
                 text_font_style="bold",
@@ -363,6 +364,24 @@ def tradeoff_html(run: LiveRun, window: int = TRADEOFF_WINDOW) -> str:
     )
 
 
+DASHES = {"-": "solid", "--": "dashed", "-.": "dash-dot", ":": "dotted"}
+
+
+def structure_legend(structures: tuple[str, ...]) -> str:
+    """One coloured name (and its line style) per structure, for the metric plots."""
+    from orgsim.plots.theme import structure_style
+
+    parts = []
+    for name in structures:
+        st = structure_style(name)
+        dash = DASHES.get(st.linestyle, "solid") if isinstance(st.linestyle, str) else "solid"
+        parts.append(
+            f"<span style='color:{st.color};font-weight:bold'>{html.escape(st.label)}</span>"
+            f" <small>({dash} line)</small>"
+        )
+    return " · ".join(parts)
+
+
 def card_height() -> int:
     """Pixels of the trade-off card: two lines of claims and a row per metric."""
     from orgsim.plots.compare import TRADEOFF_METRICS
@@ -448,12 +467,13 @@ class Dashboard:
             CustomJS(
                 args={"drawn": self.drawn, "week": self.week},
                 code="requestAnimationFrame(() => setTimeout(() => {"
-                " drawn.text = week.text.replace(/<[^>]*>/g, '') }, 0))",
+                " drawn.text = week.text.replace(/<[^>]*>/g, '').replace('Week ', '') }, 0))",
             ),
         )
         self.drawn.on_change("text", self._drawn)
         self._sent = ""
         self.charts = pn.Row(sizing_mode="stretch_width")
+        self.legend = pn.pane.HTML("", sizing_mode="stretch_width")
         self.metrics = pn.FlexBox(sizing_mode="stretch_width")
         # -- wiring
         self.step_button.on_click(lambda _: self.advance(1))
@@ -515,7 +535,7 @@ class Dashboard:
             self.charts,
             pn.pane.HTML("<b>Trade-off card</b> (live)"),
             pn.pane.Bokeh(self.card, sizing_mode="stretch_width"),
-            pn.pane.HTML("<b>Every metric over time</b> (each structure one line)"),
+            self.legend,
             self.metrics,
             sizing_mode="stretch_width",
         )
@@ -536,6 +556,7 @@ class Dashboard:
             ColumnDataSource({"week": [], **{m: [] for m in METRICS}}) for _ in run.models
         ]
         pairs = list(zip(run.structures, self.sources, strict=True))
+        self.legend.object = "<b>Every metric over time</b>: " + structure_legend(run.structures)
         self.metric_figures = [_metric_figure(m, pairs) for m in METRICS]
         from bokeh.layouts import gridplot
 
@@ -560,7 +581,7 @@ class Dashboard:
             for view, v in zip(self.chart_views, values, strict=True):
                 view.update(v, limits)
             self.week.text = week_html(run.week)
-            self._sent = f"Week {run.week}"
+            self._sent = str(run.week)  # what the browser writes back once drawn
             if slow:
                 self._slow_at = now
                 self._stream_metrics()
