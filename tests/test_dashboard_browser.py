@@ -153,30 +153,41 @@ def tab(browser, server) -> Iterator[Tab]:
     assert not t.foreign, f"requests off the machine: {t.foreign}"
 
 
-def test_page_loads_everything_from_the_local_server(tab, server):
-    assert tab.requests, "no request recorded"
-    assert all(r.startswith(server) for r in tab.requests), tab.requests
-    expect(tab.page.get_by_text("Band: 60 employees")).to_be_visible()
-    expect(tab.page.get_by_text("Tower: 60 employees")).to_be_visible()
-    expect(tab.page.get_by_text("Trade-off card")).to_be_visible()
+@pytest.fixture(scope="module")
+def shared(browser, server) -> Iterator[Tab]:
+    """One tab for the tests that only step and play (a page load is the slow part)."""
+    t = Tab(browser, server)
+    yield t
+    t.close()
+    assert not t.foreign, f"requests off the machine: {t.foreign}"
 
 
-def test_step_advances_the_week_counter(tab):
-    tab.button("Step").click()
-    expect(tab.week).to_have_text("Week 1")
-    tab.button("Step").click()
-    expect(tab.week).to_have_text("Week 2")
+def test_page_loads_everything_from_the_local_server(shared, server):
+    assert shared.requests, "no request recorded"
+    assert all(r.startswith(server) for r in shared.requests), shared.requests
+    expect(shared.page.get_by_text("Band: 60 employees")).to_be_visible()
+    expect(shared.page.get_by_text("Tower: 60 employees")).to_be_visible()
+    expect(shared.page.get_by_text("Trade-off card")).to_be_visible()
 
 
-def test_play_then_pause_stops(tab):
-    tab.button("▶ Play").click()
-    expect(tab.week).not_to_have_text("Week 0", timeout=20_000)
-    tab.button("⏸ Pause").click()
-    expect(tab.button("▶ Play")).to_be_visible()
-    tab.page.wait_for_timeout(300)  # a frame in flight when Pause was pressed may land
-    paused_at = tab.week_number()
-    tab.page.wait_for_timeout(1500)  # at 4 weeks a second, 6 weeks would pass
-    assert tab.week_number() == paused_at
+def test_step_advances_the_week_counter(shared):
+    start = shared.week_number()
+    shared.button("Step").click()
+    expect(shared.week).to_have_text(f"Week {start + 1}")
+    shared.button("Step").click()
+    expect(shared.week).to_have_text(f"Week {start + 2}")
+
+
+def test_play_then_pause_stops(shared):
+    start = shared.week_number()
+    shared.button("▶ Play").click()
+    expect(shared.week).not_to_have_text(f"Week {start}", timeout=30_000)
+    shared.button("⏸ Pause").click()
+    expect(shared.button("▶ Play")).to_be_visible()
+    shared.page.wait_for_timeout(300)  # a frame in flight when Pause was pressed may land
+    paused_at = shared.week_number()
+    shared.page.wait_for_timeout(1500)  # at 4 weeks a second, 6 weeks would pass
+    assert shared.week_number() == paused_at
 
 
 def test_changing_the_structures_and_reset_rebuilds(tab):

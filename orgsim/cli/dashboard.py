@@ -52,13 +52,21 @@ def dashboard(
         from orgsim.scenario import ScenarioError, load_scenario
 
         try:
-            settings = Settings.from_scenario(load_scenario(scenario_file))
+            scenario = load_scenario(scenario_file)
+            settings = Settings.from_scenario(scenario)
         except ScenarioError as exc:
             for line in exc.problems:
                 typer.echo(f"error: {line}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except ParameterError as exc:
             _fail(f"{scenario_file}: {exc}")
+        if len(scenario.structures) > len(settings.structures):
+            shown = ", ".join(settings.structures)
+            typer.echo(
+                f"note: the dashboard shows up to {len(settings.structures)} structures "
+                f"side by side: {shown} (change them in the page)",
+                err=True,
+            )
     if importlib.util.find_spec("panel") is None:
         _fail("the dashboard needs Panel: pip install 'orgsim[dashboard]'")
     from orgsim.dashboard.server import serve
