@@ -504,7 +504,7 @@ class Dashboard:
         )
         process = pn.Card(
             *fields(DynamicsParams),
-            title="Weekly process (MODEL.md symbols)",
+            title="Weekly process (symbols of docs/model.md)",
             collapsed=True,
             width=300,
         )
