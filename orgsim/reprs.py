@@ -70,8 +70,13 @@ def model_html(model: Any) -> str:
     if not model.metric_values:
         return f"<div style='{STYLE}'>{head}<br><i>not stepped yet: no metrics</i></div>"
     rows = [
-        [name, model.metric_values.get(name, math.nan), METRICS[name].description]
-        for name in METRICS
+        [
+            spec.label + (f" ({spec.unit})" if spec.unit else ""),
+            model.metric_values.get(name, math.nan),
+            spec.range_text(),
+            spec.description,
+        ]
+        for name, spec in METRICS.items()
     ]
-    table = table_html(["metric", f"week {model.steps}", "what it measures"], rows)
+    table = table_html(["metric", f"week {model.steps}", "range", "what it measures"], rows)
     return f"<div style='{STYLE}'>{head}{table}</div>"

@@ -125,8 +125,8 @@ def summary_table(summary: pd.DataFrame, swept: bool, metrics: int = 6) -> tuple
                 continue
             r = by.loc[m]
             low, high = float(r["ci_low"]), float(r["ci_high"])
-            if METRICS[m].bounded:  # an interval never leaves the metric's range
-                low, high = max(low, 0.0), min(high, 1.0)
+            lower, upper = METRICS[m].bounds  # an interval never leaves the metric's range
+            low, high = max(low, lower), min(high, upper)
             ci = f" [{low:.3g}, {high:.3g}]" if math.isfinite(low) and math.isfinite(high) else ""
             cells.append(f"{float(r['mean']):.3g}{ci}")
         out.append(cells)

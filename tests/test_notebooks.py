@@ -58,8 +58,8 @@ def test_a_model_shows_structure_size_week_and_metrics():
         model.step()
     html = model._repr_html_()
     assert "tower" in html and "50 employees" in html and "week 3" in html
-    for name in METRICS:
-        assert name in html
+    for spec in METRICS.values():  # every registered metric, by its label
+        assert spec.label in html
 
 
 def test_an_output_folder_shows_its_summary(tmp_path):

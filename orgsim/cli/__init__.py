@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "orgsim.cli.run",
     "orgsim.cli.visual",
     "orgsim.cli.world",
+    "orgsim.cli.summary",
     "orgsim.cli.dashboard",
 )
 

@@ -292,8 +292,12 @@ def _metric_figure(name: str, sources: list[tuple[str, ColumnDataSource]]) -> An
         fig.title.text_font_size = "12px"
     fig.xaxis.axis_label = "week"
     fig.xaxis.axis_label_text_font_size = "10px"
-    if spec.bounded:
-        fig.y_range = Range1d(start=-0.02, end=1.02)
+    if spec.bounded:  # the registered range, fixed: the axes never jump
+        low, high = spec.bounds
+        pad = (high - low) * 0.02
+        fig.y_range = Range1d(start=low - pad, end=high + pad)
+    if spec.unit:
+        fig.yaxis.axis_label = spec.unit
     for structure, source in sources:
         st = structure_style(structure)
         dash = st.linestyle if isinstance(st.linestyle, str) else "solid"
@@ -319,28 +323,28 @@ def tradeoff_html(run: LiveRun, window: int = TRADEOFF_WINDOW) -> str:
     """The live trade-off card: per structure, its claims and each trade-off metric's
     mean over the last ``window`` weeks, as a bar (unbounded metrics scaled to the
     largest value shown)."""
-    from orgsim.plots.compare import CLAIMS, TRADEOFF_METRICS
+    from orgsim.plots.compare import TRADEOFF_METRICS
     from orgsim.plots.theme import metric_label, structure_style
-    from orgsim.structures import DESCRIPTIONS
+    from orgsim.structures import STRUCTURES
 
     metrics = [m for m in TRADEOFF_METRICS if m in METRICS]
     rows = run.tradeoff(metrics, window)
     cards = []
     for model, row in zip(run.models, rows, strict=True):
         st = structure_style(model.structure)
-        claim = CLAIMS.get(model.structure)
-        said = (
-            f"claimed: + {html.escape(claim[0])}<br>claimed: − {html.escape(claim[1])}"
-            if claim
-            else html.escape(DESCRIPTIONS.get(model.structure, ""))
+        spec = STRUCTURES[model.structure]  # its registered caption (claims, or description)
+        said = "<br>".join(
+            html.escape(line.strip()) for line in (spec.caption or spec.description).splitlines()
         )
         lines = []
         for m in metrics:
             value = row[m]
-            scale = 1.0
-            if not METRICS[m].bounded:
-                scale = max([1e-12, *(r[m] for r in rows if math.isfinite(r[m]))])
-            width = 0.0 if not math.isfinite(value) else max(0.0, min(1.0, value / scale)) * 100
+            low, high = METRICS[m].bounds
+            if not METRICS[m].bounded:  # scaled to the largest value shown
+                low = 0.0
+                high = max([1e-12, *(r[m] for r in rows if math.isfinite(r[m]))])
+            share = (value - low) / (high - low) if math.isfinite(value) else 0.0
+            width = max(0.0, min(1.0, share)) * 100
             lines.append(
                 f"<tr><td style='padding-right:8px'>{metric_label(m)}</td>"
                 f"<td style='width:140px'><div style='background:#eee;height:10px'>"

@@ -63,7 +63,9 @@ def draw_view(run: LiveRun, state: str = "awareness", metrics_per_row: int = 4) 
                 ax.plot(np.arange(1, ys.size + 1), ys, color=st.color, linestyle=st.linestyle)
             ax.set_title(metric_label(name), loc="left", fontsize="medium")
             if METRICS[name].bounded:
-                ax.set_ylim(-0.02, 1.02)
+                low, high = METRICS[name].bounds
+                pad = (high - low) * 0.02
+                ax.set_ylim(low - pad, high + pad)
         fig.suptitle(
             f"Week {run.week}  ·  seed {run.settings.seed}  ·  employees coloured by "
             f"{spec.label.lower()}",
