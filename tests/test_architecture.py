@@ -44,6 +44,7 @@ RANKS = {
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
     "orgsim.results": 8,  # an output folder, read
+    "orgsim.folder": 8,
     "orgsim.plots": 8,
     "orgsim.dashboard": 8,  # a live view: runs models (session) and draws them (plots)
     "orgsim.report": 8,
