@@ -196,7 +196,7 @@ def test_changing_the_structures_and_reset_rebuilds(tab):
     tab.page.get_by_role("button", name="Remove item: 'tower'").click()
     expect(tab.page.get_by_text("press Reset")).to_be_visible()
     tab.button("Reset").click()
-    expect(tab.week).to_have_text("Week 0")
+    expect(tab.week).to_have_text("Week 0", timeout=60_000)  # new models, new page parts
     expect(tab.page.get_by_text("Tower: 60 employees")).to_have_count(0)
     expect(tab.page.get_by_text("Band: 60 employees")).to_be_visible()
     tab.button("Step").click()
