@@ -447,10 +447,11 @@ def list_(
     elif what is Listing.metrics:
         from orgsim.metrics import METRICS
 
+        from orgsim.ranges import metric_bounds
+
         width = max(map(len, METRICS))
         for name, metric in METRICS.items():
-            bound = "" if metric.bounded else "  (unbounded)"
-            typer.echo(f"{name:<{width}}  {metric.description}{bound}")
+            typer.echo(f"{name:<{width}}  {metric.description}{_range_text(metric_bounds(name))}")
     elif what is Listing.submodels:
         from orgsim.submodels.base import describe
 
@@ -469,6 +470,28 @@ def _describe(path: Path) -> str:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return "(invalid: run orgsim validate on it)"
     return text[0] if text else ""
+
+
+def _range_text(bounds: tuple[float, float]) -> str:
+    """A metric's registered range for ``orgsim list metrics`` ('' when none is declared).
+
+    >>> _range_text((0.0, 1.0)), _range_text((0.0, float("inf"))), _range_text((-1.0, 1.0))
+    ('  [0, 1]', '  (>= 0)', '  [-1, 1]')
+    """
+    import math
+
+    lo, hi = bounds
+
+    def show(v: float) -> str:
+        return f"{v:g}"
+
+    if math.isfinite(lo) and math.isfinite(hi):
+        return f"  [{show(lo)}, {show(hi)}]"
+    if math.isfinite(lo):
+        return f"  (>= {show(lo)})"
+    if math.isfinite(hi):
+        return f"  (<= {show(hi)})"
+    return ""
 
 
 def _list_scenarios() -> None:
