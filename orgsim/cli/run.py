@@ -446,7 +446,6 @@ def list_(
             typer.echo(f"{name:<{width}}  {text}")
     elif what is Listing.metrics:
         from orgsim.metrics import METRICS
-
         from orgsim.ranges import metric_bounds
 
         width = max(map(len, METRICS))

@@ -216,10 +216,10 @@ def readable(colour: str, background: str = "white", ratio: float = 4.5) -> str:
     """
     import matplotlib.colors as mcolors
 
-    rgb = mcolors.to_rgb(colour)
+    r, g, b = mcolors.to_rgb(colour)
     for k in range(0, 101):
-        mixed = tuple(c * (1 - k / 100) for c in rgb)
-        hexed = mcolors.to_hex(mixed)
+        keep = 1 - k / 100
+        hexed = mcolors.to_hex((r * keep, g * keep, b * keep))
         if contrast(hexed, background) >= ratio:
             return hexed
     return "#000000"
