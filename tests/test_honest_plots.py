@@ -133,3 +133,40 @@ def test_coinciding_lines_are_marked_and_named():
     tower = _structure_lines(fig, {"Tower"})[0]
     assert tower.get_marker() not in (None, "None", "")
     plt.close(fig)
+
+
+def test_unit_labels_are_readable_on_white():
+    from orgsim.plots.orgchart import HQ_COLOUR, UNIT_COLOURS
+    from orgsim.plots.theme import contrast, readable
+
+    for colour in (*UNIT_COLOURS, HQ_COLOUR):
+        assert contrast(readable(colour)) >= 4.5, colour
+    assert readable("#000000") == "#000000"  # already readable: unchanged
+
+
+def test_list_metrics_shows_ranges_and_never_unbounded_for_bounded():
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+    from orgsim.metrics import METRICS
+    from orgsim.ranges import metric_bounds
+
+    result = CliRunner().invoke(app, ["list", "metrics"])
+    assert result.exit_code == 0 and "unbounded" not in result.output
+    for line in result.output.splitlines():
+        name = line.split()[0]
+        lo, hi = metric_bounds(name)
+        if np.isfinite(lo) and np.isfinite(hi):
+            assert line.endswith(f"[{lo:g}, {hi:g}]"), line
+    assert set(line.split()[0] for line in result.output.splitlines()) == set(METRICS)
+
+
+def test_estimate_counts_the_build_once_and_scales_with_runs():
+    from orgsim.experiments.estimate import estimate_seconds
+    from orgsim.scenario import Scenario
+
+    scenario = Scenario(name="e", steps=20, replications=2, structures=["band"])
+    one = estimate_seconds(scenario, 1, 1)
+    assert one > 0
+    assert estimate_seconds(scenario, 0, 1) == 0.0
+    assert estimate_seconds(scenario, 40, 1) > 10 * one  # linear in runs, roughly
