@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from orgsim.claims import CLAIMS as _CLAIMS
+from orgsim.claims import MARKS, verdict
 from orgsim.plots.common import is_bounded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
 
@@ -173,6 +174,18 @@ def plot_tradeoff_cards(
         for m in metrics
     }
     ypos = np.arange(len(metrics))[::-1]
+    # per structure and metric: mean, interval, runs (for the claims' verdicts)
+    stats: dict[str, dict[str, tuple[float, float, float, int]]] = {
+        str(r["structure"]): {} for _, r in summary.iterrows()
+    }
+    for _, r in summary.iterrows():
+        if np.isfinite(r["mean"]):
+            stats[str(r["structure"])][str(r["metric"])] = (
+                float(r["mean"]),
+                float(r["low"]),
+                float(r["high"]),
+                int(r["n"]),
+            )
     for ax, name in zip(axes.flat, structures, strict=False):
         st = structure_style(name)
         for y, m in zip(ypos, metrics, strict=True):
@@ -211,7 +224,8 @@ def plot_tradeoff_cards(
         pad = 2.9 * plt.rcParams["font.size"]  # room for the two lines of claims
         ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=pad)
         if claim:
-            text = f"claimed  + {claim[0]}\n               \u2212 {claim[1]}"
+            plus, minus = (f"{MARKS[verdict(c, stats)]} {c.text}" for c in _CLAIMS[name])
+            text = f"claimed  + {plus}\n               \u2212 {minus}"
         else:
             from orgsim.structures import DESCRIPTIONS
 
@@ -221,7 +235,10 @@ def plot_tradeoff_cards(
         )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    note = "bars: this structure (line: 95 % CI); grey ticks: the other structures"
+    note = (
+        "bars: this structure (line: 95 % CI); grey ticks: the other structures;  "
+        "claims: \u2713 holds, \u2717 fails, ? unclear at 95 %"
+    )
     if any(not is_bounded(m) for m in metrics):
         note += ";  * scaled to the largest value"
     fig.suptitle("Trade-off cards: the claims, measured", x=0.02, ha="left")
