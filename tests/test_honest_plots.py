@@ -170,3 +170,51 @@ def test_estimate_counts_the_build_once_and_scales_with_runs():
     assert one > 0
     assert estimate_seconds(scenario, 0, 1) == 0.0
     assert estimate_seconds(scenario, 40, 1) > 10 * one  # linear in runs, roughly
+
+
+def test_gps_labels_of_five_close_structures_do_not_overlap():
+    from matplotlib.text import Annotation
+
+    from orgsim.plots.gps import plot_gps
+    from orgsim.plots.theme import style_context
+
+    names = ("band", "tower", "hub_and_spokes", "dandelion", "honeycomb")
+    df = synthetic_results(structures=names, reps=3, steps=12)
+    df["authenticity"] = 0.9 + 0.02 * df["run_id"] % 0.1  # everyone in one corner
+    df["awareness"] = 0.02 + 0.01 * (df["run_id"] // 3)
+    with style_context("talk"):
+        fig = plot_gps(df, list(names))
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [
+            a.get_window_extent(renderer)
+            for a in fig.axes[0].texts
+            if isinstance(a, Annotation) and a.get_text() in {"Band", "Tower", "Dandelion"}
+            or a.get_text() in {"Hub and spokes", "Honeycomb"}
+        ]
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    plt.close(fig)
+
+
+def test_gps_draws_an_arrow_only_for_a_clear_trend():
+    from matplotlib.patches import FancyArrowPatch
+
+    from orgsim.plots.gps import gps_table, plot_gps
+    from orgsim.plots.theme import style_context
+
+    df = synthetic_results(reps=4, steps=16)
+    rising = df["structure"] == "tower"
+    df.loc[rising, "authenticity"] = 0.1 + 0.03 * df.loc[rising, "step"] + 0.001 * df["run_id"]
+    table = gps_table(df, ["band", "tower", "hub_and_spokes"])
+    assert table["tower"].headings[0] == "up"
+    with style_context("talk"):
+        fig = plot_gps(df, ["band", "tower", "hub_and_spokes"])
+    arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == sum(h.heading for h in table.values()) >= 1
+    one = plot_gps(df[df["replication"] == 0], ["band", "tower", "hub_and_spokes"])
+    assert not [p for p in one.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert "no heading" in _texts(one)
+    plt.close("all")
