@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from orgsim.plots.common import is_bounded, structure_handles
+from orgsim.plots.common import bounds, is_bounded, padded, structure_handles
 from orgsim.plots.data import summarise
 from orgsim.plots.theme import figsize, metric_label, pretty, structure_style
 
@@ -48,8 +48,8 @@ def plot_sweep_line(
         st = structure_style(name)
         x = part[param] if numeric else np.arange(len(part))
         low, high = part["low"], part["high"]
-        if is_bounded(metric):
-            low, high = low.clip(0, 1), high.clip(0, 1)
+        lo, hi = bounds(metric)  # a t-interval may overshoot the range; the metric cannot
+        low, high = low.clip(lo, hi), high.clip(lo, hi)
         ax.fill_between(x, low, high, color=st.color, alpha=0.2, linewidth=0)
         # markers of coinciding lines stay visible: later structures drawn smaller
         size = plt.rcParams["lines.markersize"] * (1.6 - 0.25 * len(drawn))
@@ -67,7 +67,7 @@ def plot_sweep_line(
         values = sorted(df[param].unique(), key=str)
         ax.set_xticks(range(len(values)), [_fmt(v) for v in values])
     if is_bounded(metric):
-        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylim(*padded(metric))
     ax.set_xlabel(pretty(param))
     ax.set_title(f"{metric_label(metric)} against {pretty(param)}", loc="left")
     runs = int(summary["n"].max()) if len(summary) else 0
@@ -111,7 +111,7 @@ def plot_heatmaps(
     w, h = figsize(style, 5.5 * n + 1.5, 6.2)
     fig, axes = plt.subplots(1, n, figsize=(w, h), squeeze=False, sharey=True)
     vals = summary["mean"].to_numpy(dtype=float)
-    vmin, vmax = (0.0, 1.0) if is_bounded(metric) else (np.nanmin(vals), np.nanmax(vals))
+    vmin, vmax = bounds(metric) if is_bounded(metric) else (np.nanmin(vals), np.nanmax(vals))
     if not np.isfinite(vmin) or vmin == vmax:
         vmin, vmax = (0.0, 1.0) if not np.isfinite(vmin) else (vmin - 0.5, vmax + 0.5)
     image = None

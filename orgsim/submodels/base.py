@@ -37,6 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from orgsim.errors import ParameterError
+from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
 
 if TYPE_CHECKING:
@@ -106,9 +107,6 @@ class Draw:
         for the large arrays.
     bulk_bytes : float
         Random bytes per element counted towards choosing the bulk stream.
-    deferred : bool
-        Drawn after every other draw of the week (kept so that results of model
-        version 3 are reproduced bit for bit; new draws leave it False).
     """
 
     name: str
@@ -117,7 +115,6 @@ class Draw:
     sample: Callable[[np.random.Generator, tuple[int, ...], Topology, DynamicsParams], np.ndarray]
     stream: Stream = "main"
     bulk_bytes: float = 0.0
-    deferred: bool = False
 
 
 def uniform(
@@ -126,7 +123,6 @@ def uniform(
     dtype: type = np.float64,
     *,
     stream: Stream = "main",
-    deferred: bool = False,
 ) -> Draw:
     """Uniforms on [0, 1): float64 or float32 from ``Generator.random``; float32 on
     the bulk stream from :func:`orgsim.rng.uniform32` (4 bytes each)."""
@@ -140,7 +136,6 @@ def uniform(
         shape,
         f"{kind} uniform on [0, 1)",
         lambda g, s, t, d: g.random(s, dtype=dtype),
-        deferred=deferred,
     )
 
 
@@ -152,7 +147,6 @@ def chances(
     *,
     stream: Stream = "bulk",
     bulk_bytes: float = 1.0,
-    deferred: bool = False,
 ) -> Draw:
     """Outcomes (bool) of Bernoulli trials of chance ``p(params)``, exact
     (:func:`orgsim.rng.bernoulli`, one random byte each)."""
@@ -163,7 +157,6 @@ def chances(
         lambda g, s, t, d: bernoulli(g, p(d), s),
         stream,
         bulk_bytes if stream == "bulk" else 0.0,
-        deferred,
     )
 
 
@@ -300,6 +293,8 @@ class Submodel:
         Its section of docs/ODD.md (e.g. "7.6").
     module : str
         Where it is defined (filled in by :func:`register_submodel`).
+    origin : str or None
+        The plugin that registered it (filled in; ``None``: orgsim).
     """
 
     name: str
@@ -311,6 +306,7 @@ class Submodel:
     records: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
     odd: str = ""
     module: str = ""
+    origin: str | None = None
 
 
 SUBMODELS: dict[str, Submodel] = {}
@@ -359,6 +355,8 @@ def register_submodel(
                 )
     if not sub.module:
         sub = Submodel(**{**vars(sub), "module": getattr(sub.step, "__module__", "")})
+    if sub.origin != origin():  # a plugin's rule says so (orgsim list submodels)
+        sub = Submodel(**{**vars(sub), "origin": origin()})
     items = list(SUBMODELS.items())
     at = len(items)
     if anchor is not None:
@@ -372,6 +370,16 @@ def register_submodel(
 
 
 _LISTENERS: list[Callable[[], None]] = []
+
+
+def unregister_submodels(plugin: str) -> None:
+    """Remove the rules ``plugin`` registered (:func:`orgsim.plugins.unload`)."""
+    mine = [name for name, sub in SUBMODELS.items() if sub.origin == plugin]
+    for name in mine:
+        del SUBMODELS[name]
+    if mine:
+        for listener in _LISTENERS:
+            listener()
 
 
 def on_register(listener: Callable[[], None]) -> None:
@@ -389,10 +397,11 @@ def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
 
 
 def draw_order() -> Iterator[tuple[Submodel, Draw]]:
-    """Every draw of the week in the order it is taken (deferred ones last)."""
-    pairs = [(s, d) for s in SUBMODELS.values() for d in s.draws]
-    yield from (p for p in pairs if not p[1].deferred)
-    yield from (p for p in pairs if p[1].deferred)
+    """Every draw of the week in the order it is taken: the week's order, then each
+    rule's declared order."""
+    for sub in SUBMODELS.values():
+        for spec in sub.draws:
+            yield sub, spec
 
 
 def size(shape: tuple[int, ...]) -> int:
@@ -425,7 +434,8 @@ def describe() -> list[str]:
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):
-        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]")
+        mark = f"  [plugin {sub.origin}]" if sub.origin else ""
+        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]{mark}")
         fields = sub.params.model_fields
         width = max(map(len, fields), default=0)
         for name, info in fields.items():
