@@ -161,15 +161,34 @@ def test_list_metrics_shows_ranges_and_never_unbounded_for_bounded():
     assert set(line.split()[0] for line in result.output.splitlines()) == set(METRICS)
 
 
-def test_estimate_counts_the_build_once_and_scales_with_runs():
-    from orgsim.experiments.estimate import estimate_seconds
+def test_estimate_counts_the_build_once_and_scales_with_runs(monkeypatch):
+    import time
+
+    from orgsim.experiments import estimate
     from orgsim.scenario import Scenario
 
-    scenario = Scenario(name="e", steps=20, replications=2, structures=["band"])
-    one = estimate_seconds(scenario, 1, 1)
-    assert one > 0
-    assert estimate_seconds(scenario, 0, 1) == 0.0
-    assert estimate_seconds(scenario, 40, 1) > 10 * one  # linear in runs, roughly
+    scenario = Scenario(name="e", steps=20, replications=2, structures=["band", "tower"])
+
+    class Slow:  # a model whose build takes 0.05 s and each step 0.001 s
+        def __init__(self, *args, **kwargs):
+            time.sleep(0.05)
+
+        def step(self):
+            time.sleep(0.001)
+
+        @property
+        def metric_values(self):
+            return {}
+
+    monkeypatch.setattr(estimate, "OrgModel", Slow)
+    one = estimate._run_cost(next(iter(estimate.Plan(scenario))), 200)
+    # about 0.05 + 200 x 0.001; scaling the trial (build + 6 steps) x 200 / 6 gives ~1.9
+    assert 0.25 <= one < 1.0
+    monkeypatch.setattr(estimate, "_run_cost", lambda spec, steps: 2.0)
+    assert estimate.estimate_seconds(scenario, 0, 1) == 0.0
+    assert estimate.estimate_seconds(scenario, 40, 1) == 80.0
+    monkeypatch.setattr(estimate.os, "cpu_count", lambda: 2)
+    assert estimate.estimate_seconds(scenario, 40, 8) == 40.0 + estimate.POOL_START  # 2 cores
 
 
 def test_gps_labels_of_five_close_structures_do_not_overlap():
