@@ -17,6 +17,7 @@ RANKS = {
     "orgsim.errors": 0,
     "orgsim.examples": 0,
     "orgsim.allocator": 0,
+    "orgsim.schema": 0,
     "orgsim.params": 0,
     "orgsim.registry": 0,
     "orgsim.readonly": 0,
@@ -107,3 +108,13 @@ def test_nothing_imports_the_cli() -> None:
         if name.startswith("orgsim.cli") or name == "orgsim.__main__":
             continue
         assert not any(t.startswith("orgsim.cli") for t in runtime_imports(path)), name
+
+
+def test_no_test_turns_an_import_error_into_a_skip() -> None:
+    """orgsim's modules and its dependencies (dev extra included) are imported plainly."""
+    tests = Path(__file__).resolve().parent
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "importorskip":
+                raise AssertionError(f"{path.name}:{node.lineno}: importorskip")

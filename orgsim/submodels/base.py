@@ -34,19 +34,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
+from orgsim.schema import StrictSchema
 
 if TYPE_CHECKING:
     from orgsim.dynamics import State, Topology
     from orgsim.params import DynamicsParams
 
 
-class ParamBlock(BaseModel):
-    """Base class of a submodel's parameter block (frozen, unknown keys refused).
+class ParamBlock(StrictSchema):
+    """Base class of a submodel's parameter block (frozen, unknown keys refused, strict
+    numbers: :class:`~orgsim.schema.StrictSchema`).
 
     Declare each parameter with :func:`parameter`. The blocks of all registered
     submodels are composed into the flat :class:`orgsim.params.DynamicsParams`, so a
@@ -54,8 +56,6 @@ class ParamBlock(BaseModel):
     Two blocks may declare the same name only with the same definition (a shared
     parameter, like K). A block may check combinations in ``model_post_init``.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def parameter(
