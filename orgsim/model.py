@@ -287,9 +287,12 @@ class OrgModel(mesa.Model):
         March (1991, recreated): no member's best possible score (zeros counted as
         right) beats its code's, and no member differs from a non-zero code dimension.
         Members are the reporters of each code and, for nested codes, the child codes
-        of each parent code.
+        of each parent code. Never with turnover or turbulence (p3 or p4 > 0): the
+        state is not absorbing.
         """
         top, st = self.topology, self.state
+        if self.dynamics.turnover > 0.0 or self.dynamics.p4 > 0.0:
+            return False  # newcomers and a moving reality can always change the code again
         if not top.n_codes:
             return True
         r = top.reporters

@@ -225,7 +225,8 @@ def test_example_plugin_loads_and_marks_its_parts() -> None:
     assert "stage" in result.stdout and "[0, 4]" in result.stdout
     result = invoke("list", "submodels")
     marked = [line for line in result.stdout.splitlines() if "[plugin" in line]
-    assert len(marked) == 1 and marked[0].startswith("6. doubt:")  # after socialisation
+    after = list(SUBMODELS).index("socialisation") + 2  # 1-based, right after it
+    assert len(marked) == 1 and marked[0].startswith(f"{after}. doubt:")
     # orgsim's own parts are never taken for the plugin's
     assert [n for n, s in SUBMODELS.items() if s.origin] == ["doubt"]
     assert scenario.model_params("band")["doubt"] == 0.02  # the rule's parameter
