@@ -1,9 +1,7 @@
 """Parameter schema of the model: every parameter, its default, its range and meaning.
 
-This is the first module of the import chain (schema -> structures -> model ->
-metrics -> experiments -> plots/outputs -> cli): it imports nothing else of orgsim but
-:mod:`orgsim.errors` and the week's rules (:mod:`orgsim.submodels`), whose parameter
-blocks it composes.
+Lowest layer (see the README on layers): it imports nothing of orgsim but
+:mod:`orgsim.errors`, :mod:`orgsim.schema` and the submodels' parameter blocks.
 
 Core objects
 ------------

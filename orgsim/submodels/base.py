@@ -6,8 +6,9 @@ agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and it
 section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
 step are loops over it (:mod:`orgsim.dynamics`, :mod:`orgsim.reference`).
 
-This module imports nothing of orgsim but :mod:`orgsim.rng` and :mod:`orgsim.errors`,
-so the parameter schema (:mod:`orgsim.params`) can be composed from the blocks.
+This module imports only foundations (:mod:`orgsim.rng`, :mod:`orgsim.errors`,
+:mod:`orgsim.registry`, :mod:`orgsim.schema`), so the parameter schema
+(:mod:`orgsim.params`) can be composed from the blocks.
 
 Core objects
 ------------
