@@ -42,14 +42,17 @@ RANKS = {
     "orgsim.ranges": 4,
     "orgsim.claims": 0,
     "orgsim.model": 5,
+    "orgsim.reprs": 5,  # HTML of a model (OrgModel._repr_html_)
     "orgsim.scenario": 5,
     "orgsim.plugins": 5,
     "orgsim.march": 6,
     "orgsim.experiments": 7,
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
+    "orgsim.results": 8,  # an output folder, read
     "orgsim.folder": 8,
     "orgsim.plots": 8,
+    "orgsim.dashboard": 8,  # a live view: runs models (session) and draws them (plots)
     "orgsim.report": 8,
     "orgsim.cli": 9,
     "orgsim.__main__": 10,

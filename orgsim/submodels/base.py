@@ -18,8 +18,8 @@ Draw
     One named random array a submodel needs: shape, distribution, stream.
 Submodel
     One rule: name, meaning, parameters, draws, kernels, record fields, ODD section.
-SUBMODELS, register_submodel
-    The week, in order (name -> Submodel); add a rule, optionally positioned.
+SUBMODELS, register_submodel, unregister_submodel
+    The week, in order (name -> Submodel); add a rule, optionally positioned; remove one.
 Week
     What a kernel sees: topology, state, parameters, draws, record, and ``carry`` for
     what one rule hands to a later one in the same week.
@@ -30,7 +30,7 @@ Draws, StepRecord
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -213,9 +213,7 @@ class StepRecord:
     peer_adoptions: int
 
     def __init__(self) -> None:
-        for sub in SUBMODELS.values():
-            for name, (default, _) in sub.records.items():
-                setattr(self, name, default)
+        self.__dict__.update(_RECORD_DEFAULTS)
 
     def __getattr__(self, name: str) -> Any:  # plugin fields, for type checkers
         raise AttributeError(f"no StepRecord field {name!r}: no submodel declares it")
@@ -373,7 +371,41 @@ def register_submodel(
     return sub
 
 
+def unregister_submodel(name: str) -> Submodel:
+    """Remove a rule from the week (e.g. a test's); returns it.
+
+    Raises :class:`~orgsim.errors.ParameterError` for an unknown name.
+    """
+    if name not in SUBMODELS:
+        raise ParameterError("submodel", f"one of {', '.join(SUBMODELS)}", name)
+    sub = SUBMODELS.pop(name)
+    for listener in _LISTENERS:
+        listener()
+    return sub
+
+
 _LISTENERS: list[Callable[[], None]] = []
+_RECORD_DEFAULTS: dict[str, Any] = {}
+_DRAW_ORDER: list[tuple[Submodel, Draw]] = []
+_VERSION = [0]  # counts registrations: plans made for an older week are stale
+
+
+def _week_changed() -> None:
+    """Precompute what every week needs from the registry (it changes rarely)."""
+    _RECORD_DEFAULTS.clear()
+    _RECORD_DEFAULTS.update(
+        {name: default for sub in SUBMODELS.values() for name, (default, _) in sub.records.items()}
+    )
+    _DRAW_ORDER[:] = [(sub, spec) for sub in SUBMODELS.values() for spec in sub.draws]
+    _VERSION[0] += 1
+
+
+def week_version() -> int:
+    """A number that changes whenever the week (the registry) changes."""
+    return _VERSION[0]
+
+
+_LISTENERS.append(_week_changed)
 
 
 def unregister_submodels(plugin: str) -> None:
@@ -400,12 +432,10 @@ def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
     return out
 
 
-def draw_order() -> Iterator[tuple[Submodel, Draw]]:
+def draw_order() -> list[tuple[Submodel, Draw]]:
     """Every draw of the week in the order it is taken: the week's order, then each
-    rule's declared order."""
-    for sub in SUBMODELS.values():
-        for spec in sub.draws:
-            yield sub, spec
+    rule's declared order (precomputed at each registration; do not modify)."""
+    return _DRAW_ORDER
 
 
 def size(shape: tuple[int, ...]) -> int:
