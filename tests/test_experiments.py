@@ -223,14 +223,17 @@ def test_sensitivity_command_writes_indices(tmp_path):
     base = ["sensitivity", str(path), "--out", str(tmp_path), "--workers", "1", "--no-plots", "-q"]
     result = runner.invoke(app, base)
     assert result.exit_code == 0, result.output
-    indices = pd.read_csv(tmp_path / "sens" / "sensitivity" / "indices.csv")
+    indices = pd.read_csv(tmp_path / "sens" / "sensitivity-sobol" / "indices.csv")
     assert {"structure", "metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(indices)
+    assert {"warning", "widest_conf"} <= set(indices)
     auth = indices[indices.metric == "authenticity"].set_index("parameter")
     assert auth.loc["voice", "ST"] > auth.loc["p1", "ST"]  # voice scales authenticity directly
-    morris = runner.invoke(app, [*base, "--method", "morris", "--samples", "4", "--force"])
+    morris = runner.invoke(app, [*base, "--method", "morris", "--samples", "4"])
     assert morris.exit_code == 0, morris.output
-    indices = pd.read_csv(tmp_path / "sens" / "sensitivity" / "indices.csv")
+    indices = pd.read_csv(tmp_path / "sens" / "sensitivity-morris" / "indices.csv")
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(indices)
+    # Morris did not overwrite Sobol: each method has its own folder
+    assert "ST" in pd.read_csv(tmp_path / "sens" / "sensitivity-sobol" / "indices.csv")
 
 
 def test_sensitivity_needs_ranges(tmp_path):
