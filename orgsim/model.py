@@ -208,8 +208,10 @@ class OrgModel(mesa.Model):
         rng = _seed(rng)
         if kernel not in ("vectorised", "reference"):
             raise ParameterError("kernel", "'vectorised' or 'reference'", kernel)
-        if agents not in (True, False, "auto"):
+        if not (isinstance(agents, bool) or agents == "auto"):
             raise ParameterError("agents", "true, false or 'auto'", agents)
+        if not isinstance(stop_at_equilibrium, bool):
+            raise ParameterError("stop_at_equilibrium", "true or false", stop_at_equilibrium)
         org_params, dyn = split_params(params)
         graph_rng, dyn_rng, mesa_seed = spawn_streams(rng)
         super().__init__(rng=mesa_seed)  # Mesa seeds model.random (and its rng) from it

@@ -55,6 +55,7 @@ from orgsim.examples import resolve, shipped
 from orgsim.metrics import METRICS
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.plugins import PluginRef, load_plugins
+from orgsim.schema import StrictSchema
 from orgsim.stages import STAGES, StageThresholds
 from orgsim.sweep import Sweep, expand
 
@@ -130,7 +131,7 @@ def validation_context() -> dict[str, Any]:
 _TOP_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-class Scenario(BaseModel):
+class Scenario(StrictSchema):
     """A validated scenario (one TOML file). See ``orgsim new`` for a commented example."""
 
     model_config = _TOP_CONFIG

@@ -6,8 +6,9 @@ agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and it
 section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
 step are loops over it (:mod:`orgsim.dynamics`, :mod:`orgsim.reference`).
 
-This module imports nothing of orgsim but :mod:`orgsim.rng` and :mod:`orgsim.errors`,
-so the parameter schema (:mod:`orgsim.params`) can be composed from the blocks.
+This module imports only foundations (:mod:`orgsim.rng`, :mod:`orgsim.errors`,
+:mod:`orgsim.registry`, :mod:`orgsim.schema`), so the parameter schema
+(:mod:`orgsim.params`) can be composed from the blocks.
 
 Core objects
 ------------
@@ -34,19 +35,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
+from orgsim.schema import StrictSchema
 
 if TYPE_CHECKING:
     from orgsim.dynamics import State, Topology
     from orgsim.params import DynamicsParams
 
 
-class ParamBlock(BaseModel):
-    """Base class of a submodel's parameter block (frozen, unknown keys refused).
+class ParamBlock(StrictSchema):
+    """Base class of a submodel's parameter block (frozen, unknown keys refused, strict
+    numbers: :class:`~orgsim.schema.StrictSchema`).
 
     Declare each parameter with :func:`parameter`. The blocks of all registered
     submodels are composed into the flat :class:`orgsim.params.DynamicsParams`, so a
@@ -54,8 +57,6 @@ class ParamBlock(BaseModel):
     Two blocks may declare the same name only with the same definition (a shared
     parameter, like K). A block may check combinations in ``model_post_init``.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def parameter(
