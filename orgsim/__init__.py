@@ -16,6 +16,8 @@ register_structure, register_metric
     scenario names: see :mod:`orgsim.plugins`).
 load_plugins
     Load plugin files or modules (and the installed ``orgsim.plugins`` entry points).
+Results, open_results
+    An output folder of ``orgsim run`` for notebooks (:mod:`orgsim.results`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-MODEL_VERSION = "5"  # bump when results change; then: python tests/golden.py --update
+MODEL_VERSION = "6"  # bump when results change; then: python tests/golden.py --update
 
 __all__ = [
     "METRICS",
@@ -31,8 +33,10 @@ __all__ = [
     "STRUCTURES",
     "SUBMODELS",
     "OrgModel",
+    "Results",
     "__version__",
     "load_plugins",
+    "open_results",
     "register_metric",
     "register_structure",
     "register_submodel",
@@ -48,6 +52,8 @@ _LAZY = {
     "load_plugins": "orgsim.plugins",
     "SUBMODELS": "orgsim.submodels",
     "register_submodel": "orgsim.submodels",
+    "Results": "orgsim.results",
+    "open_results": "orgsim.results",
 }
 
 

@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any, Literal
 
 import mesa
+import mesa.experimental.scenarios
 import numpy as np
 from mesa.discrete_space import CellAgent, Network
 
@@ -98,6 +99,16 @@ def _check_organisation(organisation: Any) -> None:
         ) from None
 
 
+def _seed(rng: object) -> SeedLike:
+    """``rng`` with seeds typed as text (Mesa's input fields) read as whole numbers."""
+    if not isinstance(rng, str):
+        return rng  # type: ignore[return-value]  # SeedSequence() checks the rest
+    try:
+        return int(rng.strip())
+    except ValueError:
+        raise ParameterError("rng", "a whole number (the seed)", rng) from None
+
+
 class Employee(CellAgent):
     """One employee: a view onto row ``index`` of the model's state arrays."""
 
@@ -161,8 +172,9 @@ class OrgModel(mesa.Model):
     ----------
     structure : str
         A registered structure (``orgsim.structures.STRUCTURES``).
-    rng : int, numpy.random.SeedSequence, numpy.random.Generator or None
-        The run's seed; split into a graph stream and a dynamics stream.
+    rng : int, str, numpy.random.SeedSequence, numpy.random.Generator or None
+        The run's seed; split into a graph stream and a dynamics stream. Text holding
+        a whole number (what Mesa's input fields give) is read as that number.
     kernel : {"vectorised", "reference"}
         Vectorised numpy/scipy step (default) or the agent-by-agent reference; for the
         same seed both give the same state, and metrics equal to rounding.
@@ -181,6 +193,9 @@ class OrgModel(mesa.Model):
     stages : orgsim.stages.StageThresholds or mapping, optional
         Thresholds of Edelman's stages for the ``stage`` metric (default: documented
         defaults in :mod:`orgsim.stages`).
+    scenario : mesa.experimental.scenarios.Scenario, optional
+        Mesa's scenario (SolaraViz passes one on Reset): its ``rng`` is the seed when
+        ``rng`` is not given, its other values are parameters (keywords win).
     **params
         Every :class:`~orgsim.params.OrganisationParams` and
         :class:`~orgsim.params.DynamicsParams` field, with their defaults.
@@ -206,12 +221,17 @@ class OrgModel(mesa.Model):
         organisation: Organisation | None = None,
         chart: OrgChart | None = None,
         stages: StageThresholds | Mapping[str, Any] | None = None,
+        scenario: mesa.experimental.scenarios.Scenario | None = None,
         **params: Any,
     ) -> None:
         check_structure(structure)
+        if scenario is not None:  # Mesa's SolaraViz passes one on Reset
+            params = {**{k: v for k, v in scenario if k != "rng"}, **params}
+            rng = scenario.rng if rng is None else rng
+        rng = _seed(rng)
         if kernel not in ("vectorised", "reference"):
             raise ParameterError("kernel", "'vectorised' or 'reference'", kernel)
-        if agents not in (True, False, "auto"):
+        if not (isinstance(agents, bool) or agents == "auto"):
             raise ParameterError("agents", "true, false or 'auto'", agents)
         if not isinstance(stop_at_equilibrium, bool | np.bool_):
             raise ParameterError("stop_at_equilibrium", "True or False", stop_at_equilibrium)
@@ -242,6 +262,11 @@ class OrgModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_metric_value, name) for name in METRICS}
         )
+
+    def _repr_html_(self) -> str:
+        from orgsim.reprs import model_html
+
+        return model_html(self)
 
     @property
     def graph(self) -> Any:

@@ -1,9 +1,7 @@
 """Parameter schema of the model: every parameter, its default, its range and meaning.
 
-This is the first module of the import chain (schema -> structures -> model ->
-metrics -> experiments -> plots/outputs -> cli): it imports nothing else of orgsim but
-:mod:`orgsim.errors` and the week's rules (:mod:`orgsim.submodels`), whose parameter
-blocks it composes.
+Lowest layer (see the README on layers): it imports nothing of orgsim but
+:mod:`orgsim.errors`, :mod:`orgsim.schema` and the submodels' parameter blocks.
 
 Core objects
 ------------
@@ -26,9 +24,10 @@ import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from orgsim.errors import ParameterError, did_you_mean
+from orgsim.schema import StrictSchema
 from orgsim.submodels.base import ParamBlock, blocks, on_register
 
 if TYPE_CHECKING:
@@ -44,19 +43,14 @@ if TYPE_CHECKING:
     from orgsim.submodels.turbulence import TurbulenceParams
     from orgsim.submodels.turnover import TurnoverParams
 
-# inf and NaN are never a parameter value: they end up as inf or NaN in results
-_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
-
-class OrganisationParams(BaseModel):
+class OrganisationParams(StrictSchema):
     """How large the organisation is and how its people are tied together.
 
     ``employees`` is the exact head count: the executive, the central team (when a
     structure has one) and the units' reporting trees, which are filled
     breadth-first, so no rounding is needed. Unit sizes differ by at most one.
     """
-
-    model_config = _CONFIG
 
     employees: int = Field(200, ge=10, le=5_000_000, description="total head count")
     units: int = Field(4, ge=1, le=1000, description="business units (departments)")

@@ -58,6 +58,7 @@ from orgsim.inputfile import SCENARIO_LIMIT, UnreadableFileError, read_limited
 from orgsim.metrics import METRICS
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.plugins import PluginRef, load_plugins
+from orgsim.schema import StrictSchema
 from orgsim.stages import STAGES, StageThresholds
 from orgsim.sweep import Sweep, expand
 
@@ -147,7 +148,7 @@ def validation_context() -> dict[str, Any]:
 _TOP_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-class Scenario(BaseModel):
+class Scenario(StrictSchema):
     """A validated scenario (one TOML file). See ``orgsim new`` for a commented example."""
 
     model_config = _TOP_CONFIG

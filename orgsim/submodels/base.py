@@ -6,8 +6,9 @@ agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and it
 section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
 step are loops over it (:mod:`orgsim.dynamics`, :mod:`orgsim.reference`).
 
-This module imports nothing of orgsim but :mod:`orgsim.rng` and :mod:`orgsim.errors`,
-so the parameter schema (:mod:`orgsim.params`) can be composed from the blocks.
+This module imports only foundations (:mod:`orgsim.rng`, :mod:`orgsim.errors`,
+:mod:`orgsim.registry`, :mod:`orgsim.schema`), so the parameter schema
+(:mod:`orgsim.params`) can be composed from the blocks.
 
 Core objects
 ------------
@@ -17,8 +18,8 @@ Draw
     One named random array a submodel needs: shape, distribution, stream.
 Submodel
     One rule: name, meaning, parameters, draws, kernels, record fields, ODD section.
-SUBMODELS, register_submodel
-    The week, in order (name -> Submodel); add a rule, optionally positioned.
+SUBMODELS, register_submodel, unregister_submodel
+    The week, in order (name -> Submodel); add a rule, optionally positioned; remove one.
 Week
     What a kernel sees: topology, state, parameters, draws, record, and ``carry`` for
     what one rule hands to a later one in the same week.
@@ -29,16 +30,17 @@ Draws, StepRecord
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
+from orgsim.schema import StrictSchema
 
 MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
 
@@ -47,8 +49,9 @@ if TYPE_CHECKING:
     from orgsim.params import DynamicsParams
 
 
-class ParamBlock(BaseModel):
-    """Base class of a submodel's parameter block (frozen, unknown keys refused).
+class ParamBlock(StrictSchema):
+    """Base class of a submodel's parameter block (frozen, unknown keys refused, strict
+    numbers: :class:`~orgsim.schema.StrictSchema`).
 
     Declare each parameter with :func:`parameter`. The blocks of all registered
     submodels are composed into the flat :class:`orgsim.params.DynamicsParams`, so a
@@ -56,11 +59,6 @@ class ParamBlock(BaseModel):
     Two blocks may declare the same name only with the same definition (a shared
     parameter, like K). A block may check combinations in ``model_post_init``.
     """
-
-    # inf and NaN are never a parameter value: they end up as inf or NaN in results
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
-    )
 
 
 def parameter(
@@ -213,12 +211,11 @@ class StepRecord:
     reports: int
     capacity: int
     leavers: int
+    departed_budget: float
     peer_adoptions: int
 
     def __init__(self) -> None:
-        for sub in SUBMODELS.values():
-            for name, (default, _) in sub.records.items():
-                setattr(self, name, default)
+        self.__dict__.update(_RECORD_DEFAULTS)
 
     def __getattr__(self, name: str) -> Any:  # plugin fields, for type checkers
         raise AttributeError(f"no StepRecord field {name!r}: no submodel declares it")
@@ -376,7 +373,41 @@ def register_submodel(
     return sub
 
 
+def unregister_submodel(name: str) -> Submodel:
+    """Remove a rule from the week (e.g. a test's); returns it.
+
+    Raises :class:`~orgsim.errors.ParameterError` for an unknown name.
+    """
+    if name not in SUBMODELS:
+        raise ParameterError("submodel", f"one of {', '.join(SUBMODELS)}", name)
+    sub = SUBMODELS.pop(name)
+    for listener in _LISTENERS:
+        listener()
+    return sub
+
+
 _LISTENERS: list[Callable[[], None]] = []
+_RECORD_DEFAULTS: dict[str, Any] = {}
+_DRAW_ORDER: list[tuple[Submodel, Draw]] = []
+_VERSION = [0]  # counts registrations: plans made for an older week are stale
+
+
+def _week_changed() -> None:
+    """Precompute what every week needs from the registry (it changes rarely)."""
+    _RECORD_DEFAULTS.clear()
+    _RECORD_DEFAULTS.update(
+        {name: default for sub in SUBMODELS.values() for name, (default, _) in sub.records.items()}
+    )
+    _DRAW_ORDER[:] = [(sub, spec) for sub in SUBMODELS.values() for spec in sub.draws]
+    _VERSION[0] += 1
+
+
+def week_version() -> int:
+    """A number that changes whenever the week (the registry) changes."""
+    return _VERSION[0]
+
+
+_LISTENERS.append(_week_changed)
 
 
 def unregister_submodels(plugin: str) -> None:
@@ -403,12 +434,10 @@ def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
     return out
 
 
-def draw_order() -> Iterator[tuple[Submodel, Draw]]:
+def draw_order() -> list[tuple[Submodel, Draw]]:
     """Every draw of the week in the order it is taken: the week's order, then each
-    rule's declared order."""
-    for sub in SUBMODELS.values():
-        for spec in sub.draws:
-            yield sub, spec
+    rule's declared order (precomputed at each registration; do not modify)."""
+    return _DRAW_ORDER
 
 
 def size(shape: tuple[int, ...]) -> int:
