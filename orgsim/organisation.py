@@ -183,6 +183,14 @@ class Organisation:
             e = self.edges(layer)
             if e.size and (e.min() < 0 or e.max() >= n or np.any(e[:, 0] == e[:, 1])):
                 raise ValueError(f"{layer}: ties must join two different existing employees")
+        held = np.unique(self.code[self.code >= 0])
+        if np.any(self.code < -1) or held.tolist() != list(range(held.size)):
+            raise ValueError(
+                "code: expected codes numbered 0..k-1, each with at least one holder "
+                f"(-1: holds none), got codes {held.tolist()}"
+            )
+        if np.any((self.unit < -1) | (self.unit >= self.units)):
+            raise ValueError(f"unit: expected -1 (headquarters) or 0..{self.units - 1}")
         parent = self.parent_codes
         if parent.shape != (self.n_codes,) or np.any(
             (parent < -1) | (parent >= self.n_codes) | (parent == np.arange(self.n_codes))
