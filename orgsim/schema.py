@@ -27,8 +27,12 @@ from pydantic_core import PydanticCustomError
 def strict_value(annotation: Any, value: Any) -> Any:
     """``value`` as a field of type ``annotation`` (int, float or bool) accepts it, or raise.
 
-    >>> strict_value(float, 1), strict_value(int, 4.0), strict_value(bool, False)
+    >>> strict_value(float, 1), strict_value(int, 4), strict_value(bool, False)
     (1.0, 4, False)
+    >>> strict_value(int, 4.0)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: a whole number
     >>> strict_value(float, "0.5")
     Traceback (most recent call last):
     ...
@@ -54,10 +58,9 @@ def strict_value(annotation: Any, value: Any) -> Any:
     if not math.isfinite(number):
         raise PydanticCustomError("finite_number", "a finite number")
     if annotation is int:
+        # a count is written as one: 4.0 is refused (it is a typo more often than not)
         if isinstance(value, numbers.Integral):
             return int(value)
-        if number.is_integer():
-            return int(number)
         raise wrong
     return float(value)
 

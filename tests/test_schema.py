@@ -113,6 +113,9 @@ def test_model_options_are_checked_too(option: str, value: Any) -> None:
 def test_valid_numbers_of_other_types_are_accepted() -> None:
     import numpy as np
 
-    model = OrgModel("band", employees=np.int64(40), units=2.0, p1=np.float32(0.25), budget=5)
+    model = OrgModel("band", employees=np.int64(40), units=2, p1=np.float32(0.25), budget=5)
     assert (model.organisation.n, model.dynamics.p1, model.dynamics.budget) == (40, 0.25, 5.0)
     assert isinstance(model.organisation_params.units, int)
+    # a count written as a float is refused, as in scenario files (tests/test_malformed_corpus.py)
+    with pytest.raises(ParameterError, match="units"):
+        OrgModel("band", employees=40, units=2.0)
