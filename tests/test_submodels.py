@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_equivalence import BUSY  # one busy regime for both equivalence tests
 
 from orgsim import params as params_module
 from orgsim import rows
@@ -35,22 +36,6 @@ from orgsim.submodels import (
 from orgsim.submodels.awareness import spread_counts
 from orgsim.submodels.base import StepRecord
 
-BUSY: dict[str, Any] = {
-    "employees": 70,
-    "units": 3,
-    "span": 3,
-    "team_size": 2,
-    "p4": 0.05,
-    "omission": 0.2,
-    "distortion": 0.1,
-    "capacity": 4,
-    "p1": 0.3,
-    "p2": 0.6,
-    "beta": 0.3,
-    "initiative_rate": 0.3,
-    "slack": 0.3,
-    "dimensions": 12,
-}
 REGIMES: dict[str, dict[str, Any]] = {
     "busy": {},
     "march": {
