@@ -378,6 +378,10 @@ class State:
         Whether an employee knows each unit's current initiative.
     initiative : ndarray of int, shape (units,)
         Each unit's current initiative number.
+    hours : ndarray of float or None, shape (n,)
+        Hours each employee has left this week for social-business work (set by the
+        time rule, spent with :meth:`orgsim.submodels.base.Week.take_hours`; ``None``
+        when time is not modelled: nobody runs out).
     spread_seen, spread_counts : ndarray or None
         A cache, not state: ``know`` as last seen by the awareness step and, for it,
         each employee's number of informed ties per unit. The step updates the counts
@@ -392,6 +396,7 @@ class State:
     budget: np.ndarray
     know: np.ndarray
     initiative: np.ndarray
+    hours: np.ndarray | None = None
     spread_seen: np.ndarray | None = None
     spread_counts: np.ndarray | None = None
 

@@ -264,6 +264,25 @@ class Week:
         if not self.codes_before.size:
             self.codes_before = self.state.codes.copy()
 
+    def take_hours(self, who: np.ndarray, need: np.ndarray | float) -> np.ndarray:
+        """Let employees ``who`` (distinct indices) spend ``need`` hours each, if they
+        have them left this week; return the mask of those who did.
+
+        Work that does not fit is not done (the calling rule decides whether it waits
+        or is dropped). ``State.hours`` is set each week by the time rule
+        (:mod:`orgsim.submodels.time`); while it is ``None`` (time not modelled)
+        everyone has the time and nothing is spent. Rules take hours in the week's
+        order, so an earlier rule has first call on an employee's time.
+        """
+        hours = self.state.hours
+        who = np.asarray(who, dtype=np.int64)
+        if hours is None:
+            return np.ones(who.size, dtype=bool)
+        need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
+        ok = hours[who] >= need_arr
+        hours[who[ok]] -= need_arr[ok]
+        return ok
+
     def params[B: ParamBlock](self, block: type[B]) -> B:
         """This week's values of one parameter block (typed)."""
         values = {name: getattr(self.dyn, name) for name in block.model_fields}
