@@ -278,23 +278,26 @@ def awareness(run: RunView) -> float:
 @register_metric(
     "resource_flow",
     label="Resource flow",
-    description="share of the week's budget (B + slack) that reaches posters",
+    description="share of the budget the owners paid out this week (B + slack, plus what "
+    "they drew from money carried over) that reached posters and stays with them",
     **SHARE,
 )
 def resource_flow(run: RunView) -> float:
-    # what reaches a poster funds posts (it is spent once it covers a post), so this is
-    # the budget's share that ends up funding posts, measured when it moves
-    return _ratio(run.record.landed, run.record.budget_in)
+    # measured when money moves: what lands with a poster (and does not lapse there)
+    # funds its posts. The outflow is B + slack while owners carry nothing over (ODD
+    # 7.7); with the budget process it is coordination + stuck + lost + landed +
+    # lapsed (ODD 7.14), so the five shares add up to 1
+    return _ratio(run.record.landed, run.record.outflow)
 
 
 @register_metric(
     "coordination_cost",
     label="Coordination cost",
-    description="share of the week's budget spent on coordination ties",
+    description="share of the budget paid out this week spent on coordination ties",
     **SHARE,
 )
 def coordination_cost(run: RunView) -> float:
-    return _ratio(run.record.coordination, run.record.budget_in)
+    return _ratio(run.record.coordination, run.record.outflow)
 
 
 @register_metric(
@@ -363,21 +366,22 @@ def belief_accuracy(run: RunView) -> float:
 @register_metric(
     "stuck_share",
     label="Stuck share",
-    description="share of the week's budget that found no poster (stuck at or before owners)",
+    description="share of the budget paid out this week that found no poster (no owner or "
+    "no funded poster)",
     **SHARE,
 )
 def stuck_share(run: RunView) -> float:
-    return _ratio(run.record.stuck, run.record.budget_in)
+    return _ratio(run.record.stuck, run.record.outflow)
 
 
 @register_metric(
     "lost_share",
     label="Lost share",
-    description="share of the week's budget lost along the hops to posters",
+    description="share of the budget paid out this week lost along the hops to posters",
     **SHARE,
 )
 def lost_share(run: RunView) -> float:
-    return _ratio(run.record.lost, run.record.budget_in)
+    return _ratio(run.record.lost, run.record.outflow)
 
 
 @register_metric(

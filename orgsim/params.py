@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from orgsim.submodels.posting import PostingParams
     from orgsim.submodels.reports import ReportParams
     from orgsim.submodels.resources import ResourceParams
+    from orgsim.submodels.review import ReviewParams
     from orgsim.submodels.socialisation import SocialisationParams
     from orgsim.submodels.turbulence import TurbulenceParams
     from orgsim.submodels.turnover import TurnoverParams
@@ -119,6 +120,7 @@ if TYPE_CHECKING:
         CodeNewsParams,
         ResourceParams,
         PostingParams,
+        ReviewParams,
         AwarenessParams,
     ):
         """The weekly process (for type checkers: the built-in week's blocks)."""
@@ -160,6 +162,8 @@ def _describe(error: Mapping[str, Any]) -> str:
         return bounds[kind].format(**ctx)
     if kind.startswith("int"):
         return "a whole number"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}"
     if kind == "finite_number":
         return "a finite number"
     if kind.startswith("float"):
@@ -198,7 +202,9 @@ def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, Dynamic
     for key, value in params.items():
         for group in _GROUPS:
             if key in group.model_fields:
-                _check_number(key, value, group.model_fields[key].annotation is int)
+                annotation = group.model_fields[key].annotation
+                if annotation in (int, float):  # a choice (Literal) is checked by pydantic
+                    _check_number(key, value, annotation is int)
                 groups[group][key] = value
                 break
         else:

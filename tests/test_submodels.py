@@ -64,8 +64,28 @@ REGIMES: dict[str, dict[str, Any]] = {
         "peer_learning": 0.4,
         "informal_out": 1.5,
     },
+    # the budget process (ODD 7.14): the caps bind, requests and performance shares vary
+    "budget_performance": {
+        "allocation": "performance",
+        "performance_floor": 0.3,
+        "performance_memory": 0.5,
+        "poster_cap": 1.5,
+        "turnover": 0.05,
+    },
+    "budget_request": {"allocation": "request", "request_posts": 2.5, "carry_over": 0.3},
 }
-STATE_ARRAYS = ("beliefs", "codes", "reality", "unit_sign", "know", "initiative", "budget")
+STATE_ARRAYS = (
+    "beliefs",
+    "codes",
+    "reality",
+    "unit_sign",
+    "know",
+    "initiative",
+    "budget",
+    "pool",
+    "waiting",
+    "performance",
+)
 
 
 def _same(a: Any, b: Any, what: str) -> None:
@@ -166,6 +186,9 @@ def test_each_rule_changes_something(name: str) -> None:
     """The comparison above is not vacuous: every rule acts in some structure."""
     changed = sum(_compare_rule(name, s, "busy", weeks=3) for s in sorted(STRUCTURES))
     changed += sum(_compare_rule(name, s, "model2", weeks=3) for s in sorted(STRUCTURES))
+    changed += sum(
+        _compare_rule(name, s, "budget_performance", weeks=3) for s in sorted(STRUCTURES)
+    )
     assert changed > 0
 
 

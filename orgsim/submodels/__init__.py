@@ -2,7 +2,7 @@
 
 >>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
 ['turnover', 'turbulence', 'frontline', 'reports', 'code_learning', 'socialisation',
- 'peer_learning', 'code_news', 'resources', 'posting', 'awareness']
+ 'peer_learning', 'code_news', 'resources', 'posting', 'review', 'awareness']
 
 Each module declares one :class:`~orgsim.submodels.base.Submodel` (``SUBMODEL``):
 its parameter block, draws, vectorised and reference kernels, record fields and ODD
@@ -32,6 +32,7 @@ from orgsim.submodels import (
     posting,
     reports,
     resources,
+    review,
     socialisation,
     turbulence,
     turnover,
@@ -80,6 +81,7 @@ for _module in (
     code_news,
     resources,
     posting,
+    review,
     awareness,
 ):
     register_submodel(_module.SUBMODEL)

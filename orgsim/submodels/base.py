@@ -213,6 +213,15 @@ class StepRecord:
     leavers: int
     departed_budget: float
     peer_adoptions: int
+    outflow: float
+    allocated: float
+    granted: float
+    granted_hops: float
+    waiting: float
+    lapsed: float
+    lapsed_posters: float
+    held: float
+    reviewed_engagement: float
 
     def __init__(self) -> None:
         self.__dict__.update(_RECORD_DEFAULTS)
