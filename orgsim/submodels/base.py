@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import Field
@@ -474,6 +474,8 @@ def size(shape: tuple[int, ...]) -> int:
 
 
 def _range(info: Any) -> str:
+    if get_origin(info.annotation) is Literal:  # a choice
+        return " | ".join(map(str, get_args(info.annotation)))
     low = high = None
     low_open = high_open = False
     for m in info.metadata:
