@@ -1,0 +1,150 @@
+"""The set-up: a lock file that matches pyproject.toml, a run environment without any
+test or lint tool, and CI calling the README's test command.
+
+``make run`` installs ``uv sync --no-dev`` (orgsim and its runtime dependencies);
+``make test`` adds every extra and the ``dev`` dependency group.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+LOCK = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+PACKAGES = {p["name"]: p for p in LOCK["package"]}
+TOOLS = {"pytest", "pytest-xdist", "hypothesis", "ruff", "mypy", "pyinstrument", "mkdocs"}
+
+
+def _spec(text: str) -> str:
+    return ",".join(sorted(str(s) for s in SpecifierSet(text)))
+
+
+def _requirements(specs: list[str]) -> set[tuple[str, str, frozenset[str]]]:
+    out = set()
+    for spec in specs:
+        req = Requirement(spec)
+        out.add((canonicalize_name(req.name), _spec(str(req.specifier)), frozenset(req.extras)))
+    return out
+
+
+def _locked(entries: list[dict]) -> set[tuple[str, str, frozenset[str]]]:
+    return {
+        (
+            canonicalize_name(e["name"]),
+            _spec(e.get("specifier", "")),
+            frozenset(e.get("extras", [])),
+        )
+        for e in entries
+    }
+
+
+def test_lock_file_matches_pyproject():
+    """Fails after a dependency change without `uv lock` (then `make` would refuse too)."""
+    meta = PACKAGES["orgsim"]["metadata"]
+    project = PYPROJECT["project"]
+    runtime = [r for r in meta["requires-dist"] if "marker" not in r]
+    assert _locked(runtime) == _requirements(project["dependencies"]), "run: uv lock"
+    extras = {
+        name: _locked(
+            [r for r in meta["requires-dist"] if f"extra == '{name}'" in r.get("marker", "")]
+        )
+        for name in project["optional-dependencies"]
+    }
+    wanted = {k: _requirements(v) for k, v in project["optional-dependencies"].items()}
+    assert extras == wanted, "run: uv lock"
+    groups = {k: _locked(v) for k, v in meta.get("requires-dev", {}).items()}
+    assert groups == {k: _requirements(v) for k, v in PYPROJECT["dependency-groups"].items()}, (
+        "run: uv lock"
+    )
+
+
+def _closure(roots: list[dict]) -> set[str]:
+    """Every package the lock installs for these requirements (extras followed)."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        entry = todo.pop()
+        package = PACKAGES[entry["name"]]
+        for extra in entry.get("extra", []):
+            todo.extend(package.get("optional-dependencies", {}).get(extra, []))
+        if entry["name"] in seen:
+            continue
+        seen.add(entry["name"])
+        todo.extend(package.get("dependencies", []))
+    return seen
+
+
+def test_run_environment_holds_no_test_or_lint_tool():
+    runtime = _closure([{"name": "orgsim"}])
+    assert {"numpy", "mesa", "typer", "pydantic"} <= runtime
+    assert not runtime & TOOLS, runtime & TOOLS
+    # and the dev group really brings them (so the check above can fail)
+    dev = _closure(PACKAGES["orgsim"]["dev-dependencies"]["dev"])
+    assert dev >= TOOLS
+
+
+def test_dev_tools_are_a_group_not_an_extra():
+    extras = PYPROJECT["project"].get("optional-dependencies", {})
+    named = {canonicalize_name(Requirement(s).name) for v in extras.values() for s in v}
+    assert not named & TOOLS
+    assert "dev" not in extras
+
+
+def test_ci_and_readme_use_the_same_commands():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "bootstrap.sh run" in makefile and "bootstrap.sh dev" in makefile
+    bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text(encoding="utf-8")
+    assert "--no-dev" in bootstrap and "--locked" in bootstrap
+
+
+@pytest.mark.slow
+def test_bootstrap_run_installs_no_tools(tmp_path):
+    """The real thing: `scripts/bootstrap.sh run` on a copy, then look inside .venv."""
+    for name in ("pyproject.toml", "uv.lock", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    shutil.copytree(
+        ROOT / "orgsim", tmp_path / "orgsim", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env["ORGSIM_UV"] = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    env["ORGSIM_PYTHON"] = sys.executable
+    subprocess.run(
+        ["bash", "scripts/bootstrap.sh", "run"], cwd=tmp_path, env=env, check=True, timeout=900
+    )
+    python = tmp_path / ".venv" / "bin" / "python"
+    listed = subprocess.run(
+        [env["ORGSIM_UV"], "pip", "list", "--python", python, "--format", "freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    installed = {canonicalize_name(line.split("==")[0]) for line in listed.split()}
+    assert "orgsim" in installed and "numpy" in installed
+    assert not installed & TOOLS, installed & TOOLS
+    ok = subprocess.run(
+        [python, "-m", "orgsim", "validate", "workshop"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert ok.stdout.startswith("ok: ")
