@@ -9,6 +9,8 @@ OrgModel
     The Mesa model (:mod:`orgsim.model`).
 STRUCTURES, METRICS
     The registries of organisation structures and outcome metrics.
+SUBMODELS, register_submodel
+    The week's rules in order (:mod:`orgsim.submodels`), and how to add one.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from typing import Any
 __version__ = "0.1.0"
 MODEL_VERSION = "3"  # bump when results of the same scenario and seed change
 
-__all__ = ["METRICS", "MODEL_VERSION", "STRUCTURES", "OrgModel", "__version__"]
+__all__ = [
+    "METRICS",
+    "MODEL_VERSION",
+    "STRUCTURES",
+    "SUBMODELS",
+    "OrgModel",
+    "__version__",
+    "register_submodel",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,4 +44,8 @@ def __getattr__(name: str) -> Any:
         from orgsim.metrics import METRICS
 
         return METRICS
+    if name in ("SUBMODELS", "register_submodel"):
+        from orgsim import submodels
+
+        return getattr(submodels, name)
     raise AttributeError(f"module 'orgsim' has no attribute {name!r}")

@@ -226,6 +226,40 @@ class OrgModel(mesa.Model):
         if self.stop_at_equilibrium and self.at_equilibrium():
             self.running = False
 
+    def replace_organisation(
+        self, organisation: Organisation, changed: Literal["people", "structure"] = "structure"
+    ) -> None:
+        """Continue the run on a changed organisation (same employees 0..n-1 and codes).
+
+        ``changed="people"``: other people fill the same positions (turnover; reset
+        their state arrays yourself); the topology stays. ``"structure"``: ties,
+        roles, codes or units changed; the topology is derived again
+        (:meth:`orgsim.dynamics.Topology.update`). The state is kept; its cached
+        informed-tie counts are dropped, and Mesa agents, if created, are re-placed
+        on the new graph.
+
+        Raises
+        ------
+        ParameterError
+            If the head count, the number of units or of codes differs (the state
+            arrays are sized by them).
+        """
+        old = self.organisation
+        for what, a, b in (
+            ("employees", old.n, organisation.n),
+            ("units", old.units, organisation.units),
+            ("codes", old.n_codes, organisation.n_codes),
+        ):
+            if a != b:
+                raise ParameterError("organisation", f"{a} {what}, as the running one", b)
+        self.organisation = organisation
+        self.topology = self.topology.update(organisation, self.dynamics, changed)
+        self.state.spread_seen = self.state.spread_counts = None
+        if self.space is not None and changed != "people":
+            self.space = Network(organisation.graph, layout=None, random=self.random)
+            for agent in self._employees:
+                agent.cell = self.space[agent.index]
+
     def at_equilibrium(self) -> bool:
         """True when codes can no longer learn and socialisation can change nobody.
 

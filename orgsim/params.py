@@ -2,14 +2,17 @@
 
 This is the first module of the import chain (schema -> structures -> model ->
 metrics -> experiments -> plots/outputs -> cli): it imports nothing else of orgsim but
-:mod:`orgsim.errors`.
+:mod:`orgsim.errors` and the week's rules (:mod:`orgsim.submodels`), whose parameter
+blocks it composes.
 
 Core objects
 ------------
 OrganisationParams
     Size and shape of the organisation (``[organisation]`` table of a scenario file).
 DynamicsParams
-    The weekly process of docs/model.md §3 (``[model]`` table of a scenario file).
+    The weekly process of docs/model.md §3 (``[model]`` table of a scenario file):
+    :class:`WorldParams` plus the parameter block of every registered submodel, flat
+    (``p1``, ``beta``, ...), recomposed when a submodel is registered.
 split_params
     Validate a flat ``**kwargs`` mapping into the two, raising :class:`ParameterError`.
 
@@ -20,11 +23,23 @@ Symbols in the descriptions are those of the model specification, docs/model.md
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from orgsim.errors import ParameterError, did_you_mean
+from orgsim.submodels.base import ParamBlock, blocks, on_register
+
+if TYPE_CHECKING:
+    from orgsim.submodels.awareness import AwarenessParams
+    from orgsim.submodels.code_learning import CodeLearningParams
+    from orgsim.submodels.code_news import CodeNewsParams
+    from orgsim.submodels.frontline import FrontlineParams
+    from orgsim.submodels.posting import PostingParams
+    from orgsim.submodels.reports import ReportParams
+    from orgsim.submodels.resources import ResourceParams
+    from orgsim.submodels.socialisation import SocialisationParams
+    from orgsim.submodels.turbulence import TurbulenceParams
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -59,66 +74,77 @@ class OrganisationParams(BaseModel):
     )
 
 
-class DynamicsParams(BaseModel):
-    """The weekly process (docs/model.md §3); one step is one week."""
-
-    model_config = _CONFIG
+class WorldParams(ParamBlock):
+    """What the week's rules act on: the belief dimensions and the units' realities."""
 
     dimensions: int = Field(30, ge=1, le=1000, description="m: belief dimensions (March: 30)")
     delta: float = Field(
         0.2, ge=0.0, le=1.0, description="delta: chance a unit's reality differs per dimension"
     )
-    p4: float = Field(
-        0.0,
-        ge=0.0,
-        le=1.0,
-        description="p4: turbulence, chance reality flips per dimension per step",
-    )
-    frontline_learning: float = Field(
-        0.2, ge=0.0, le=1.0, description="e: chance frontline staff learn a dimension first-hand"
-    )
-    omission: float = Field(
-        0.05, ge=0.0, le=1.0, description="omega: chance a report hop omits a dimension"
-    )
-    distortion: float = Field(
-        0.02, ge=0.0, le=1.0, description="phi: chance a report hop flips a dimension"
-    )
-    capacity: int = Field(
-        25,
-        ge=1,
-        le=100_000_000,
-        description="K: reports a code holder processes (and items it forwards) per step",
-    )
-    p1: float = Field(0.1, ge=0.0, le=1.0, description="p1: socialisation rate (March)")
-    p2: float = Field(0.5, ge=0.0, le=1.0, description="p2: code learning rate (March)")
-    budget: float = Field(
-        10.0, ge=0.0, description="B: budget entering at the budget owners per step"
-    )
-    alpha: float = Field(0.85, ge=0.0, le=1.0, description="alpha: share of budget kept per hop")
-    kappa: float = Field(0.25, ge=0.0, description="kappa: cost of one coordination tie per step")
-    slack: float = Field(0.05, ge=0.0, description="sigma: slack time per poster per step")
-    post_cost: float = Field(
-        1.0, gt=0.0, description="cost of one post; spend beyond it buys reach"
-    )
-    voice: float = Field(
-        0.8, ge=0.0, le=1.0, description="v: voice kept per formal hop from the frontline"
-    )
-    beta: float = Field(
-        0.05, ge=0.0, le=1.0, description="beta: chance news crosses a tie per step"
-    )
-    initiative_rate: float = Field(
-        0.05, ge=0.0, le=1.0, description="lambda: chance a unit starts a new initiative per step"
-    )
 
     def model_post_init(self, __context: Any) -> None:
-        if self.omission + self.distortion > 1.0:
-            raise ValueError("omission + distortion must be <= 1")
+        # the composed schema checks each block's combinations (e.g. omission + distortion)
+        for block in blocks():
+            if "model_post_init" in vars(block):
+                values = {name: getattr(self, name) for name in block.model_fields}
+                block.model_construct(**values).model_post_init(__context)
+
+
+def _compose() -> type[WorldParams]:
+    """``DynamicsParams``: :class:`WorldParams` plus every registered submodel's block."""
+    fields: dict[str, Any] = {}
+    for block in blocks():
+        for name, info in block.model_fields.items():
+            fields.setdefault(name, (info.annotation, info))
+    return create_model(
+        "DynamicsParams",
+        __base__=WorldParams,
+        __module__=__name__,
+        __doc__="The weekly process (docs/model.md §3); one step is one week.\n\n"
+        "The flat union of :class:`WorldParams` and the parameter blocks of the week's\n"
+        "submodels (:data:`orgsim.submodels.SUBMODELS`), in the week's order.",
+        **fields,
+    )
+
+
+if TYPE_CHECKING:
+
+    class DynamicsParams(
+        WorldParams,
+        TurbulenceParams,
+        FrontlineParams,
+        ReportParams,
+        CodeLearningParams,
+        SocialisationParams,
+        CodeNewsParams,
+        ResourceParams,
+        PostingParams,
+        AwarenessParams,
+    ):
+        """The weekly process (for type checkers: the built-in week's blocks)."""
+
+else:
+    DynamicsParams = _compose()
 
 
 _GROUPS: tuple[type[BaseModel], ...] = (OrganisationParams, DynamicsParams)
 ALL_PARAMETERS: dict[str, Any] = {
     name: field for group in _GROUPS for name, field in group.model_fields.items()
 }
+
+
+def _recompose() -> None:
+    """A submodel was registered: recompose the schema (its new parameters join)."""
+    global DynamicsParams, _GROUPS
+    DynamicsParams = _compose()  # type: ignore[misc,assignment]
+    _GROUPS = (OrganisationParams, DynamicsParams)
+    ALL_PARAMETERS.clear()
+    ALL_PARAMETERS.update(
+        {name: field for group in _GROUPS for name, field in group.model_fields.items()}
+    )
+
+
+on_register(_recompose)
 
 
 def _describe(error: Mapping[str, Any]) -> str:

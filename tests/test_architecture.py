@@ -18,6 +18,9 @@ RANKS = {
     "orgsim.examples": 0,
     "orgsim.allocator": 0,
     "orgsim.params": 0,
+    "orgsim.rng": 0,
+    "orgsim.rows": 0,
+    "orgsim.submodels": 0,  # the rules: numpy, pydantic and orgsim.rng only
     "orgsim.stages": 0,
     "orgsim.sweep": 0,
     "orgsim.statistics": 0,

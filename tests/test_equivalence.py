@@ -1,6 +1,6 @@
 """The vectorised step equals the agent-by-agent reference, draw for draw.
 
-Both kernels consume the same :class:`orgsim.dynamics.Draws` (drawn once per step
+Both kernels consume the same :class:`orgsim.submodels.Draws` (drawn once per step
 from the run's generator), so equality is exact for every discrete state variable
 and to rounding for sums of floats. Parameters are chosen so every rule fires:
 turbulence, omission and flips, capacity limits, fast news and renewals.
@@ -110,14 +110,14 @@ REGIMES = {
 @pytest.fixture(params=["gather", "runs"])
 def kernel_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Force the gather-rows path, or the slice-runs path with tiny tiles."""
-    from orgsim import dynamics
+    from orgsim import rows
 
     if request.param == "gather":
-        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
     else:
-        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 1)
-        monkeypatch.setattr(dynamics, "RUN_MIN_TOTAL", 0)
-        monkeypatch.setattr(dynamics, "TILE_ROWS", 3)
+        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 1)
+        monkeypatch.setattr(rows, "RUN_MIN_TOTAL", 0)
+        monkeypatch.setattr(rows, "TILE_ROWS", 3)
     return str(request.param)
 
 
@@ -143,8 +143,6 @@ def test_every_structure_and_regime(structure: str, regime: str, kernel_path: st
 @pytest.mark.parametrize("structure", sorted(STRUCTURES))
 def test_same_draws_same_state_and_record(structure: str) -> None:
     """Feeding one set of draws to both kernels gives the same state and StepRecord."""
-    from dataclasses import asdict
-
     from orgsim import dynamics, reference
 
     model = OrgModel(structure=structure, rng=5, agents=False, **BUSY)
@@ -160,7 +158,7 @@ def test_same_draws_same_state_and_record(structure: str) -> None:
         for name in ("beliefs", "codes", "reality", "know", "initiative"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
         np.testing.assert_allclose(a.budget, b.budget, rtol=1e-12, atol=1e-12)
-        ra, rb = asdict(rec_a), asdict(rec_b)
+        ra, rb = rec_a.as_dict(), rec_b.as_dict()
         assert ra.keys() == rb.keys()
         for key in ra:
             np.testing.assert_allclose(ra[key], rb[key], rtol=1e-9, atol=1e-12, err_msg=key)
@@ -169,14 +167,14 @@ def test_same_draws_same_state_and_record(structure: str) -> None:
 
 def test_paths_agree_at_a_size_where_runs_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """At several thousand employees the slice path is the default; it equals the gather path."""
-    from orgsim import dynamics
+    from orgsim import rows
 
     params = {"employees": 6000, "units": 3, "capacity": 50, "p4": 0.05, "beta": 0.2}
     runs = OrgModel(structure="hub_and_spokes", rng=3, agents=False, **params)
-    assert runs.topology.frontline_runs.usable and runs.topology.reporter_runs.usable
-    monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+    assert runs.topology.frontline_rows.usable and runs.topology.reporter_rows.usable
+    monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
     gather = OrgModel(structure="hub_and_spokes", rng=3, agents=False, **params)
-    assert not gather.topology.frontline_runs.usable
+    assert not gather.topology.frontline_rows.usable
     for _ in range(8):
         runs.step()
         gather.step()
@@ -204,7 +202,7 @@ def test_closed_form_distortion_equals_hop_by_hop(omission: float, flip: float) 
     Both are sampled (200,000 dimensions per hop count) and compared with a two-sample
     test per outcome at 5 standard errors; a fixed seed keeps the test deterministic.
     """
-    from orgsim.dynamics import distortion_thresholds
+    from orgsim.submodels.reports import distortion_thresholds
 
     rng = np.random.default_rng(2024)
     size = 200_000
@@ -229,7 +227,7 @@ def test_closed_form_distortion_equals_hop_by_hop(omission: float, flip: float) 
 
 def test_closed_form_scalar_and_array_agree_bitwise() -> None:
     """The reference calls it per report with a scalar; the vectorised step per array."""
-    from orgsim.dynamics import distortion_thresholds
+    from orgsim.submodels.reports import distortion_thresholds
 
     hops = np.array([0.0, 1.0, 2.0, 7.0, 2.0, 13.0])
     z, f = distortion_thresholds(hops, 0.13, 0.07)
@@ -238,57 +236,4 @@ def test_closed_form_scalar_and_array_agree_bitwise() -> None:
         assert float(zs) == z[i] and float(fs) == f[i]
 
 
-# --- the random primitives are what they claim -----------------------------------------
-
-
-@pytest.mark.parametrize("p", [1e-4, 0.05, 0.1, 0.3000001, 0.5, 0.99, 25 / 256, 25.5 / 256])
-def test_bernoulli_has_chance_p(p: float) -> None:
-    from orgsim.dynamics import bernoulli
-
-    size = 2_000_000
-    x = bernoulli(np.random.default_rng(7), p, (size,))
-    se = np.sqrt(p * (1 - p) / size)
-    assert abs(x.mean() - p) < 5 * se
-
-
-def test_bernoulli_is_a_byte_test_plus_rare_extra_trials() -> None:
-    """p = (k + f) / 256: byte < k always succeeds; other trials succeed with chance
-    q = (p - k/256) / (1 - k/256), independently of their byte."""
-    from orgsim.dynamics import bernoulli, random_bytes
-
-    p = (40 + 0.25) / 256
-    size = 2_000_000
-    x = bernoulli(np.random.default_rng(1), p, (size,))
-    first = random_bytes(np.random.default_rng(1), size)  # the same stream's bytes
-    assert x[first < 40].all()
-    rest = x[first >= 40]
-    q = (p - 40 / 256) / (1 - 40 / 256)
-    assert abs(rest.mean() - q) < 5 * np.sqrt(q * (1 - q) / rest.size)
-    for b in (40, 41, 200):  # the extra trials do not depend on the byte
-        sub = x[first == b]
-        assert abs(sub.mean() - q) < 5 * np.sqrt(q * (1 - q) / sub.size) + 1e-4
-
-
-def test_skip_positions_are_bernoulli_trials() -> None:
-    from orgsim.dynamics import skip_positions
-
-    rng = np.random.default_rng(5)
-    for q, size in ((0.003, 1_000_000), (0.2, 50_000), (0.5, 1000), (1e-6, 10)):
-        idx = skip_positions(rng, q, size)
-        assert np.all(np.diff(idx) > 0) and (idx.size == 0 or (idx[0] >= 0 and idx[-1] < size))
-        assert abs(idx.size - q * size) < 6 * np.sqrt(q * (1 - q) * size) + 1
-    # uniform over positions: first and second half get the same share
-    idx = skip_positions(rng, 0.01, 2_000_000)
-    half = (idx < 1_000_000).mean()
-    assert abs(half - 0.5) < 5 * np.sqrt(0.25 / idx.size)
-
-
-def test_uniform32_is_uniform_on_unit_interval() -> None:
-    from orgsim.dynamics import uniform32
-
-    u = uniform32(np.random.default_rng(3), (1000, 1000))
-    assert u.dtype == np.float32 and u.min() >= 0.0 and u.max() < 1.0
-    counts, _ = np.histogram(u, bins=16, range=(0.0, 1.0))
-    expected = u.size / 16
-    chi2 = ((counts - expected) ** 2 / expected).sum()
-    assert chi2 < 50  # 15 degrees of freedom: P(chi2 > 50) < 1e-5
+# The random primitives (orgsim.rng) are tested in tests/test_rng.py.

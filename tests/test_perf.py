@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orgsim import dynamics
+from orgsim import dynamics, rows
 from orgsim.model import OrgModel
 from orgsim.structures import STRUCTURES
+from orgsim.submodels import awareness
 
 SMALL = {"employees": 120, "units": 3}
 
@@ -77,7 +78,7 @@ def test_runs_cover_the_index_exactly(steps: list[tuple[int, int]]) -> None:
     """Runs rebuild the index and key arrays, and are maximal."""
     idx = np.cumsum([1 + gap for gap, _ in steps]).astype(np.int64)
     key = np.array([k for _, k in steps], dtype=np.int64)
-    runs = dynamics.Runs.of(idx, key)
+    runs = rows.Runs.of(idx, key)
     rebuilt_idx, rebuilt_key = [], []
     for off, start, stop, k in runs.items:
         assert np.array_equal(idx[off : off + stop - start], np.arange(start, stop))
@@ -90,12 +91,12 @@ def test_runs_cover_the_index_exactly(steps: list[tuple[int, int]]) -> None:
 
 @given(st.integers(0, 1000), st.integers(1, 70))
 def test_tiles_cover_rows_in_order(length: int, tile: int) -> None:
-    old = dynamics.TILE_ROWS
-    dynamics.TILE_ROWS = tile
+    old = rows.TILE_ROWS
+    rows.TILE_ROWS = tile
     try:
-        tiles = dynamics._tiles(length)
+        tiles = rows.tiles(length)
     finally:
-        dynamics.TILE_ROWS = old
+        rows.TILE_ROWS = old
     covered = [i for first, stop, _ in tiles for i in range(first, stop)]
     assert covered == list(range(length))
     for first, stop, reps in tiles:
@@ -120,11 +121,11 @@ def test_incremental_spread_counts_equal_the_sparse_product(
 ) -> None:
     """The cached informed-tie counts track ``know``, even when someone else edits it."""
     if mode == "propagate":  # always propagate changes tie by tie
-        monkeypatch.setattr(dynamics, "COLUMN_SHARE", np.inf)
-        monkeypatch.setattr(dynamics, "FULL_SHARE", np.inf)
+        monkeypatch.setattr(awareness, "COLUMN_SHARE", np.inf)
+        monkeypatch.setattr(awareness, "FULL_SHARE", np.inf)
     elif mode == "columns":  # always recompute changed units' columns
-        monkeypatch.setattr(dynamics, "COLUMN_SHARE", 0.0)
-        monkeypatch.setattr(dynamics, "FULL_SHARE", np.inf)
+        monkeypatch.setattr(awareness, "COLUMN_SHARE", 0.0)
+        monkeypatch.setattr(awareness, "FULL_SHARE", np.inf)
     model = OrgModel(
         structure=structure, rng=9, agents=False, beta=0.3, initiative_rate=0.2, **SMALL
     )
@@ -133,7 +134,7 @@ def test_incremental_spread_counts_equal_the_sparse_product(
         if i == 4:  # an edit from outside the step (e.g. through an agent's ``knows`` view)
             model.state.know[::7, 0] ^= True
         st = model.state
-        counts = dynamics.spread_counts(model.topology, st)
+        counts = awareness.spread_counts(model.topology, st)
         full = model.topology.a_spread @ st.know.astype(np.float32)
         assert np.array_equal(counts, full.astype(np.int32))
 
@@ -164,14 +165,14 @@ def test_steps_do_not_refault_their_arrays() -> None:
 def test_belief_matches_counts_agreement(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sliced count behind ``belief_accuracy`` equals the plain comparison."""
     if path == "runs":
-        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 1)
-        monkeypatch.setattr(dynamics, "RUN_MIN_TOTAL", 0)
-        monkeypatch.setattr(dynamics, "TILE_ROWS", 4)
+        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 1)
+        monkeypatch.setattr(rows, "RUN_MIN_TOTAL", 0)
+        monkeypatch.setattr(rows, "TILE_ROWS", 4)
     else:
-        monkeypatch.setattr(dynamics, "RUN_MIN_ROWS", 10**9)
+        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
     for structure in sorted(STRUCTURES):
         model = OrgModel(structure=structure, rng=2, agents=False, p4=0.2, **SMALL)
-        assert model.topology.unit_runs.usable == (path == "runs")
+        assert model.topology.unit_rows.usable == (path == "runs")
         for _ in range(3):
             model.step()
             st, top = model.state, model.topology

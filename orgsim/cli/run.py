@@ -411,13 +411,15 @@ class Listing(StrEnum):
     structures = "structures"
     metrics = "metrics"
     scenarios = "scenarios"
+    submodels = "submodels"
 
 
 @app.command("list")
 def list_(
-    what: Annotated[Listing, typer.Argument(help="structures, metrics or scenarios.")],
+    what: Annotated[Listing, typer.Argument(help="structures, metrics, scenarios or submodels.")],
 ) -> None:
-    """List the registered structures, the metrics, or the shipped scenario files.
+    """List the registered structures, the metrics, the shipped scenario files, or the
+    week's rules (submodels) in order with their parameters.
 
     Example: orgsim list structures
     """
@@ -434,6 +436,11 @@ def list_(
         for name, metric in METRICS.items():
             bound = "" if metric.bounded else "  (unbounded)"
             typer.echo(f"{name:<{width}}  {metric.description}{bound}")
+    elif what is Listing.submodels:
+        from orgsim.submodels.base import describe
+
+        for line in describe():
+            typer.echo(line)
     else:
         _list_scenarios()
 

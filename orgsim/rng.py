@@ -1,0 +1,193 @@
+"""Fast, exact random primitives for the weekly kernels.
+
+Every function takes a ``numpy.random.Generator`` (spawned from the run's one
+``SeedSequence``) and returns numbers with exactly the stated distribution; they are
+faster than the plain ``Generator`` calls because they read the bit generator's raw
+64-bit outputs directly.
+
+Core objects
+------------
+random_bytes, uniform32
+    Uniform bytes; float32 uniforms on [0, 1) with 24 random bits.
+skip_positions, bernoulli
+    Successes among Bernoulli trials by geometric skipping; exact Bernoulli(p) trials
+    from about one random byte each.
+bulk_stream, BULK_BYTES
+    The SFC64 stream a large step takes its bulk random bits from.
+chance, chance_table, chance_table32
+    1 - (1 - p)^k, the one formula of "at least one of k events", and its tables.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+BULK_BYTES = 1 << 18  # a step needing more random bytes takes them from an SFC64 stream
+
+
+def random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` uniform random bytes (uint8) straight from the bit generator.
+
+    ``Generator.bytes`` costs about 8x more per byte than the raw 64-bit outputs.
+
+    >>> random_bytes(np.random.default_rng(0), 5).dtype.name
+    'uint8'
+    """
+    raw = rng.bit_generator.random_raw(-(-size // 8))
+    return np.asarray(raw, dtype=np.uint64).view(np.uint8)[:size]
+
+
+def uniform32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Float32 uniforms on [0, 1) with 24 random bits each, from raw 64-bit outputs.
+
+    The same construction as ``Generator.random(dtype=np.float32)`` (top 24 bits of a
+    32-bit word, times 2^-24), several times faster for large arrays. Each value is
+    one of the 2^24 multiples of 2^-24 in [0, 1), all equally likely.
+
+    >>> u = uniform32(np.random.default_rng(0), (3, 1000))
+    >>> u.dtype.name, u.shape, bool(0.0 <= u.min() and u.max() < 1.0)
+    ('float32', (3, 1000), True)
+    """
+    size = math.prod(shape)
+    raw = rng.bit_generator.random_raw(-(-size // 2))
+    words = np.asarray(raw, dtype=np.uint64).view(np.uint32)[:size] >> np.uint32(8)
+    out = words.astype(np.float32)
+    out *= np.float32(1.0 / 16777216.0)
+    return out.reshape(shape)
+
+
+def skip_positions(rng: np.random.Generator, q: float, size: int) -> np.ndarray:
+    """Sorted indices of the successes among ``size`` Bernoulli(``q``) trials.
+
+    Geometric skipping: the gaps between successes are Geometric(q), so the work is
+    proportional to the successes (about q x size), not to the trials.
+
+    >>> idx = skip_positions(np.random.default_rng(0), 0.01, 100_000)
+    >>> bool(np.all(np.diff(idx) > 0)), bool(800 < idx.size < 1200), bool(idx[-1] < 100_000)
+    (True, True, True)
+    """
+    if q <= 0.0 or size == 0:
+        return np.empty(0, dtype=np.int64)
+    found = []
+    last = -1
+    expected = size * q
+    while True:
+        gaps = rng.geometric(q, size=int(expected + 6.0 * math.sqrt(expected) + 16))
+        pos = last + np.cumsum(gaps)
+        if pos[-1] >= size:
+            found.append(pos[pos < size])
+            break
+        found.append(pos)
+        last = int(pos[-1])
+        expected = (size - last) * q
+    return np.concatenate(found)
+
+
+def extra_chance(p: float) -> float:
+    """The chance q of :func:`bernoulli`'s extra trial for a trial of chance ``p``.
+
+    With k = floor(256 p): q = (256 p - k) / (256 - k), so 0 <= q < 1 / (256 - k):
+    q = p below 1/256 (k = 0), under 1/128 up to p = 1/2, and up to nearly 1 only
+    for p close to 1 (p = 0.99: k = 253, q = 0.147).
+
+    >>> extra_chance(0.5), round(extra_chance(0.1), 6), round(extra_chance(0.99), 3)
+    (0.0, 0.002597, 0.147)
+    """
+    k = int(p * 256.0)
+    return (p - k / 256.0) / (1.0 - k / 256.0)
+
+
+def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Independent Bernoulli(``p``) trials, exactly, from about one random byte each.
+
+    With k = floor(256 p), a trial succeeds if its random byte is below k (chance
+    k / 256) or, independently, if it wins an extra trial of chance
+    q = :func:`extra_chance` (p) = (p - k / 256) / (1 - k / 256); so
+    P(success) = k/256 + (1 - k/256) q = p, exactly (to float64 resolution). Every
+    trial has its extra trial, but only the successful ones cost anything: their
+    positions are drawn by :func:`skip_positions`, q x size of them on average
+    (p = 0.1: q = 0.0026, about 2,600 per million trials; p = 0.3: 4,400; p = 1/2
+    or any multiple of 1/256: none; p = 0.99: 147,000). For the model's usual
+    chances (below 1/2) that is under 1 % of the trials, so the whole costs one
+    random byte and one comparison per trial: a quarter of the random bits of a
+    float32 uniform.
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = bernoulli(rng, 0.3, (200_000,))
+    >>> x.dtype.name, bool(abs(x.mean() - 0.3) < 0.005)
+    ('bool', True)
+    >>> bernoulli(rng, 0.0, (2, 2)).any(), bernoulli(rng, 1.0, (2, 2)).all()
+    (np.False_, np.True_)
+    """
+    if p <= 0.0:
+        return np.zeros(shape, dtype=bool)
+    if p >= 1.0:
+        return np.ones(shape, dtype=bool)
+    size = math.prod(shape)
+    k = int(p * 256.0)  # exact: a power-of-two scaling
+    out = random_bytes(rng, size) < k
+    extra = skip_positions(rng, extra_chance(p), size)
+    out[extra] = True
+    return out.reshape(shape)
+
+
+def bulk_stream(rng: np.random.Generator, nbytes: int) -> np.random.Generator:
+    """The generator for a step's bulk random bits, seeded from ``rng``.
+
+    Small steps (under :data:`BULK_BYTES` bulk bytes) use ``rng`` itself; above, a
+    fresh SFC64 stream (numpy's fastest bit generator, about 1.5x PCG64's raw
+    output) is seeded with four words of ``rng`` and mixed by 12 outputs, as SFC64's
+    own seeding does. Setting it up costs about 20 microseconds.
+
+    >>> rng = np.random.default_rng(0)
+    >>> bulk_stream(rng, 10) is rng, bulk_stream(rng, BULK_BYTES) is rng
+    (True, False)
+    """
+    if nbytes < BULK_BYTES:
+        return rng
+    words = np.asarray(rng.bit_generator.random_raw(4), dtype=np.uint64)
+    sfc = np.random.SFC64(0)
+    sfc.state = {
+        "bit_generator": "SFC64",
+        "state": {"state": words},
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    sfc.random_raw(12)
+    return np.random.Generator(sfc)
+
+
+def chance(p: float, k: int | float) -> float:
+    """Chance that at least one of ``k`` independent events of chance ``p`` happens.
+
+    The one formula both kernels use, so that they compare the same numbers.
+
+    >>> chance(0.5, 2)
+    0.75
+    """
+    return 1.0 - (1.0 - p) ** float(k)
+
+
+@lru_cache(maxsize=64)
+def chance_table(p: float, kmax: int) -> np.ndarray:
+    """``chance(p, k)`` for k = 0..kmax, as float64 (bit-identical to :func:`chance`).
+
+    Cached, hence read-only.
+
+    >>> chance_table(0.5, 2).tolist()
+    [0.0, 0.5, 0.75]
+    """
+    table = np.array([chance(p, k) for k in range(int(kmax) + 1)], dtype=np.float64)
+    table.flags.writeable = False
+    return table
+
+
+@lru_cache(maxsize=64)
+def chance_table32(p: float, kmax: int) -> np.ndarray:
+    """:func:`chance_table` rounded to float32 (as ``np.float32(chance(p, k))``); read-only."""
+    table = chance_table(p, kmax).astype(np.float32)
+    table.flags.writeable = False
+    return table

@@ -1,0 +1,79 @@
+"""The week: the rules of docs/model.md §3 (ODD section 7), one module each, in order.
+
+>>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
+['turbulence', 'frontline', 'reports', 'code_learning', 'socialisation', 'code_news',
+ 'resources', 'posting', 'awareness']
+
+Each module declares one :class:`~orgsim.submodels.base.Submodel` (``SUBMODEL``):
+its parameter block, draws, vectorised and reference kernels, record fields and ODD
+section. :mod:`orgsim.dynamics` draws and steps the week as loops over
+:data:`SUBMODELS`; :mod:`orgsim.reference` steps it with the reference kernels. Add a
+rule with :func:`register_submodel` (``orgsim.register_submodel``); see "How to add a
+rule" in docs/ODD.md.
+
+Core objects
+------------
+SUBMODELS, register_submodel
+    The week in order; add a rule (``after=`` / ``before=`` a named one).
+Submodel, ParamBlock, parameter, Draw, uniform, chances, integers
+    What a rule declares.
+Week, Draws, StepRecord
+    What its kernels see and write.
+"""
+
+from __future__ import annotations
+
+from orgsim.submodels import (
+    awareness,
+    code_learning,
+    code_news,
+    frontline,
+    posting,
+    reports,
+    resources,
+    socialisation,
+    turbulence,
+)
+from orgsim.submodels.base import (
+    SUBMODELS,
+    Draw,
+    Draws,
+    ParamBlock,
+    StepRecord,
+    Submodel,
+    Week,
+    chances,
+    integers,
+    parameter,
+    register_submodel,
+    uniform,
+)
+
+__all__ = [
+    "SUBMODELS",
+    "Draw",
+    "Draws",
+    "ParamBlock",
+    "StepRecord",
+    "Submodel",
+    "Week",
+    "chances",
+    "integers",
+    "parameter",
+    "register_submodel",
+    "uniform",
+]
+
+# the built-in week, in order (a new built-in rule: its module, and its place here)
+for _module in (
+    turbulence,
+    frontline,
+    reports,
+    code_learning,
+    socialisation,
+    code_news,
+    resources,
+    posting,
+    awareness,
+):
+    register_submodel(_module.SUBMODEL)

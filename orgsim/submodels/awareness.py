@@ -1,0 +1,157 @@
+"""Awareness (ODD 7.8): units start initiatives; news of them spreads over ties.
+
+New initiatives first (everyone outside the unit forgets the old one), then an
+independent cascade on the formal and informal ties: someone with k informed ties
+hears with chance 1 - (1 - beta)^k (compared in float32); coordinators forward
+reliably what they know, up to K items, to their coordination ties. Each employee's
+count of informed ties per unit is kept between weeks and updated from what changed
+(:func:`spread_counts`) instead of redoing the sparse product.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgsim.rng import chance, chance_table32
+from orgsim.submodels.base import ParamBlock, Submodel, Week, parameter, uniform
+from orgsim.submodels.reports import CAPACITY
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import State, Topology
+
+
+class AwarenessParams(ParamBlock):
+    """How often units start something new and how fast word gets round."""
+
+    beta: float = parameter(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        symbol="beta",
+        meaning="chance news crosses a tie per step",
+        source="judgement",
+    )
+    initiative_rate: float = parameter(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        symbol="lambda",
+        meaning="chance a unit starts a new initiative per step",
+        source="judgement: a new initiative about every 20 weeks",
+    )
+    capacity: int = CAPACITY
+
+
+COLUMN_SHARE = 0.125  # a unit whose changes touch more ties (x nnz) gets a column product
+FULL_SHARE = 0.075  # whole product when the work exceeds this x nnz x units
+
+
+def spread_counts(top: Topology, state: State) -> np.ndarray:
+    """Informed ties per employee and unit, ``top.a_spread @ state.know``, as int32.
+
+    Kept in ``state.spread_counts`` for the ``know`` of ``state.spread_seen``. Per
+    unit, the entries of ``know`` that changed since are propagated to their
+    neighbours (``a_spread`` is symmetric); a unit whose changes would touch many
+    ties (a new initiative resets its column) is recomputed with one sparse
+    matrix-vector product, and when that is still much work, everything is, with
+    the full product. All give the same integers. (The shares are a cost model
+    measured on this machine: a propagated tie costs about 8x a product's.)
+    """
+    know = state.know
+    seen, counts = state.spread_seen, state.spread_counts
+    units = know.shape[1]
+    adj = top.a_spread
+    if seen is None or counts is None or seen.shape != know.shape:
+        counts = (adj @ know.astype(np.float32)).astype(np.int32)
+    else:
+        changed = np.flatnonzero(know != seen)
+        who, unit = np.divmod(changed, units)
+        starts = adj.indptr[who]
+        ties = adj.indptr[who + 1] - starts
+        touched = np.bincount(unit, weights=ties, minlength=units)
+        heavy = touched > COLUMN_SHARE * adj.nnz
+        work = np.where(heavy, COLUMN_SHARE * adj.nnz, touched).sum()
+        if work > FULL_SHARE * adj.nnz * units:
+            counts = (adj @ know.astype(np.float32)).astype(np.int32)
+        else:
+            for u in np.flatnonzero(heavy):
+                counts[:, u] = adj @ know[:, u].astype(np.float32)
+            light = ~heavy[unit]
+            starts, ties, unit = starts[light], ties[light], unit[light]
+            total = int(ties.sum())
+            if total:
+                base = np.repeat(starts - (np.cumsum(ties) - ties), ties)
+                neighbours = adj.indices[base + np.arange(total)]
+                sign = np.where(know.reshape(-1)[changed[light]], 1, -1).astype(np.int32)
+                flat = neighbours * units + np.repeat(unit, ties)
+                np.add.at(counts.reshape(-1), flat, np.repeat(sign, ties))
+    state.spread_seen = know.copy()
+    state.spread_counts = counts
+    return counts
+
+
+def step(w: Week) -> None:
+    """Renewals, then the cascade and the coordinators' forwarding, all from the
+    knowledge at the start of the phase."""
+    top, st, dyn, d = w.top, w.state, w.dyn, w.draws
+    renew = np.flatnonzero(d.renew < dyn.initiative_rate)
+    if renew.size:
+        st.initiative[renew] += 1
+        st.know[:, renew] = top.unit[:, None] == renew[None, :]
+    know = st.know
+    counts = spread_counts(top, st)
+    learn = d.cascade < chance_table32(dyn.beta, top.max_degree)[counts]
+    co = top.coordinators
+    if co.size:
+        fwd = know[co]
+        keys = np.where(fwd, d.forward_keys, np.inf)
+        if top.units > dyn.capacity:
+            cut = np.partition(keys, dyn.capacity - 1, axis=1)[:, dyn.capacity - 1 : dyn.capacity]
+            fwd = fwd & (keys <= cut)
+        learn[co] |= (top.a_cc @ fwd.astype(np.float32)) > 0
+    st.know |= learn
+
+
+def reference(w: Week) -> None:
+    """Unit by unit, employee by employee, tie by tie."""
+    top, st, dyn, d = w.top, w.state, w.dyn, w.draws
+    for u in range(top.units):
+        if d.renew[u] < dyn.initiative_rate:
+            st.initiative[u] += 1
+            for who in range(top.n):
+                st.know[who, u] = top.unit[who] == u
+    before = st.know.copy()
+    ind, ptr = top.a_spread.indices, top.a_spread.indptr
+    for who in range(top.n):
+        for u in range(top.units):
+            if before[who, u]:
+                continue
+            count = sum(1 for nb in ind[ptr[who] : ptr[who + 1]] if before[nb, u])
+            if count and d.cascade[who, u] < np.float32(chance(dyn.beta, count)):
+                st.know[who, u] = True
+    cind, cptr = top.a_coord.indices, top.a_coord.indptr
+    for x, who in enumerate(top.coordinators):
+        known = [u for u in range(top.units) if before[who, u]]
+        if len(known) > dyn.capacity:
+            known = sorted(known, key=lambda u: d.forward_keys[x, u])[: dyn.capacity]
+        for nb in cind[cptr[who] : cptr[who + 1]]:
+            for u in known:
+                st.know[nb, u] = True
+
+
+SUBMODEL = Submodel(
+    name="awareness",
+    meaning="units start initiatives (chance lambda); news spreads one tie a step "
+    "(chance 1 - (1 - beta)^k); coordinators forward up to K items",
+    params=AwarenessParams,
+    draws=(
+        uniform("renew", lambda t, d: (t.units,)),
+        uniform("cascade", lambda t, d: (t.n, t.units), stream="bulk"),
+        uniform("forward_keys", lambda t, d: (t.coordinators.size, t.units)),
+    ),
+    step=step,
+    reference=reference,
+    odd="7.8",
+)

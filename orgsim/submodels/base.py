@@ -1,0 +1,439 @@
+"""What a rule of the week is: a :class:`Submodel`, and the ordered registry of them.
+
+A submodel is one rule of docs/model.md §3 (ODD section 7), complete in one module:
+its parameter block, the random draws it needs, a vectorised kernel, an
+agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and its ODD
+section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
+step are loops over it (:mod:`orgsim.dynamics`, :mod:`orgsim.reference`).
+
+This module imports nothing of orgsim but :mod:`orgsim.rng` and :mod:`orgsim.errors`,
+so the parameter schema (:mod:`orgsim.params`) can be composed from the blocks.
+
+Core objects
+------------
+ParamBlock, parameter
+    Base class of a submodel's parameters; one parameter with meaning and source.
+Draw
+    One named random array a submodel needs: shape, distribution, stream.
+Submodel
+    One rule: name, meaning, parameters, draws, kernels, record fields, ODD section.
+SUBMODELS, register_submodel
+    The week, in order (name -> Submodel); add a rule, optionally positioned.
+Week
+    What a kernel sees: topology, state, parameters, draws, record, and ``carry`` for
+    what one rule hands to a later one in the same week.
+Draws, StepRecord
+    One week's random numbers (by draw name); what happened in it (by field name).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from orgsim.errors import ParameterError
+from orgsim.rng import bernoulli, uniform32
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import State, Topology
+    from orgsim.params import DynamicsParams
+
+
+class ParamBlock(BaseModel):
+    """Base class of a submodel's parameter block (frozen, unknown keys refused).
+
+    Declare each parameter with :func:`parameter`. The blocks of all registered
+    submodels are composed into the flat :class:`orgsim.params.DynamicsParams`, so a
+    scenario file and ``OrgModel(**params)`` use the plain names (``p1``, ``beta``).
+    Two blocks may declare the same name only with the same definition (a shared
+    parameter, like K). A block may check combinations in ``model_post_init``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def parameter(
+    default: Any,
+    *,
+    meaning: str,
+    source: str,
+    symbol: str | None = None,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """One parameter of a block: its default, range, meaning and where it comes from.
+
+    ``meaning`` becomes the field's description (prefixed by ``symbol:``, as docs/model.md
+    writes it); ``source`` says where the value and range come from (a paper, docs/model.md,
+    or "orgsim" for an addition of this implementation).
+    """
+    text = f"{symbol}: {meaning}" if symbol else meaning
+    return Field(
+        default,
+        ge=ge,
+        gt=gt,
+        le=le,
+        description=text,
+        json_schema_extra={"source": source, "symbol": symbol or ""},
+    )
+
+
+Stream = Literal["main", "bulk"]
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One named random array of a week, drawn in the submodels' fixed order.
+
+    Attributes
+    ----------
+    name : str
+        Attribute of :class:`Draws` the kernels read (unique over the week).
+    shape : callable (Topology, DynamicsParams) -> tuple of int
+        Depends only on the organisation and the parameters, never on the state.
+    distribution : str
+        What each element is, in words (shown by ``orgsim list submodels``).
+    sample : callable (Generator, shape, Topology, DynamicsParams) -> ndarray
+        Draws the array; see :func:`uniform`, :func:`chances`, :func:`integers`.
+    stream : {"main", "bulk"}
+        The run's generator, or the step's bulk stream (:func:`orgsim.rng.bulk_stream`)
+        for the large arrays.
+    bulk_bytes : float
+        Random bytes per element counted towards choosing the bulk stream.
+    deferred : bool
+        Drawn after every other draw of the week (kept so that results of model
+        version 3 are reproduced bit for bit; new draws leave it False).
+    """
+
+    name: str
+    shape: Callable[[Topology, DynamicsParams], tuple[int, ...]]
+    distribution: str
+    sample: Callable[[np.random.Generator, tuple[int, ...], Topology, DynamicsParams], np.ndarray]
+    stream: Stream = "main"
+    bulk_bytes: float = 0.0
+    deferred: bool = False
+
+
+def uniform(
+    name: str,
+    shape: Callable[[Topology, DynamicsParams], tuple[int, ...]],
+    dtype: type = np.float64,
+    *,
+    stream: Stream = "main",
+    deferred: bool = False,
+) -> Draw:
+    """Uniforms on [0, 1): float64 or float32 from ``Generator.random``; float32 on
+    the bulk stream from :func:`orgsim.rng.uniform32` (4 bytes each)."""
+    if stream == "bulk":
+        return Draw(
+            name, shape, "float32 uniform on [0, 1)", lambda g, s, t, d: uniform32(g, s), "bulk", 4
+        )
+    kind = "float32" if dtype is np.float32 else "float64"
+    return Draw(
+        name,
+        shape,
+        f"{kind} uniform on [0, 1)",
+        lambda g, s, t, d: g.random(s, dtype=dtype),
+        deferred=deferred,
+    )
+
+
+def chances(
+    name: str,
+    shape: Callable[[Topology, DynamicsParams], tuple[int, ...]],
+    p: Callable[[DynamicsParams], float],
+    what: str,
+    *,
+    stream: Stream = "bulk",
+    bulk_bytes: float = 1.0,
+    deferred: bool = False,
+) -> Draw:
+    """Outcomes (bool) of Bernoulli trials of chance ``p(params)``, exact
+    (:func:`orgsim.rng.bernoulli`, one random byte each)."""
+    return Draw(
+        name,
+        shape,
+        f"bool: Bernoulli({what})",
+        lambda g, s, t, d: bernoulli(g, p(d), s),
+        stream,
+        bulk_bytes if stream == "bulk" else 0.0,
+        deferred,
+    )
+
+
+def integers(
+    name: str,
+    shape: Callable[[Topology, DynamicsParams], tuple[int, ...]],
+    high: Callable[[Topology], int],
+    what: str,
+) -> Draw:
+    """Uniform integers 0 .. high(topology) - 1 from the run's generator."""
+    return Draw(name, shape, f"int: uniform {what}", lambda g, s, t, d: g.integers(0, high(t), s))
+
+
+class Draws:
+    """One week's random numbers: one attribute per :class:`Draw` name.
+
+    >>> d = Draws(turbulence=np.zeros(3))
+    >>> d.turbulence.shape, sorted(vars(d))
+    ((3,), ['turbulence'])
+    """
+
+    def __init__(self, **arrays: np.ndarray) -> None:
+        self.__dict__.update(arrays)
+
+    def __getattr__(self, name: str) -> np.ndarray:  # typed access to any draw
+        raise AttributeError(f"no draw named {name!r} this week")
+
+
+class StepRecord:
+    """What happened in one week: every field the registered submodels declare
+    (``Submodel.records``), starting at its default. Metrics read these.
+
+    >>> rec = StepRecord()
+    >>> rec.posts, rec.landed
+    (0, 0.0)
+    """
+
+    # the fields of the built-in week (for type checkers; the registry sets them)
+    posts: int
+    authenticity_sum: float
+    reach: float
+    engagement: float
+    budget_in: float
+    spent_on_posts: float
+    landed: float
+    stuck: float
+    lost: float
+    coordination: float
+    reports: int
+    capacity: int
+
+    def __init__(self) -> None:
+        for sub in SUBMODELS.values():
+            for name, (default, _) in sub.records.items():
+                setattr(self, name, default)
+
+    def __getattr__(self, name: str) -> Any:  # plugin fields, for type checkers
+        raise AttributeError(f"no StepRecord field {name!r}: no submodel declares it")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field and its value."""
+        return dict(vars(self))
+
+    def __repr__(self) -> str:
+        return f"StepRecord({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
+
+
+@dataclass
+class Week:
+    """What a kernel sees while one week is stepped.
+
+    Attributes
+    ----------
+    top : Topology
+        The organisation, derived (:class:`orgsim.dynamics.Topology`).
+    state : State
+        The arrays the week changes in place.
+    dyn : DynamicsParams
+        All parameters (flat); :meth:`params` gives one block.
+    draws : Draws
+        This week's random numbers.
+    rec : StepRecord
+        What happened; each submodel writes its declared fields.
+    codes_before : ndarray
+        The codes as they were at the start of the week (March's synchronous
+        code learning and socialisation both use them).
+    carry : dict
+        What a submodel hands to a later one in the same week (e.g. the reports'
+        votes to code learning). Each key is documented by the submodel writing it.
+    """
+
+    top: Topology
+    state: State
+    dyn: DynamicsParams
+    draws: Draws
+    rec: StepRecord = field(default_factory=StepRecord)
+    codes_before: np.ndarray = field(default_factory=lambda: np.empty(0))
+    carry: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.codes_before.size:
+            self.codes_before = self.state.codes.copy()
+
+    def params[B: ParamBlock](self, block: type[B]) -> B:
+        """This week's values of one parameter block (typed)."""
+        values = {name: getattr(self.dyn, name) for name in block.model_fields}
+        return block.model_construct(**values)  # type: ignore[return-value]
+
+
+Kernel = Callable[[Week], None]
+
+
+@dataclass(frozen=True)
+class Submodel:
+    """One rule of the week.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (``orgsim list submodels``).
+    meaning : str
+        One line: what the rule does.
+    params : type[ParamBlock]
+        Its parameter block (may be :class:`ParamBlock` itself: none).
+    draws : tuple of Draw
+        The random arrays it needs, in the order they are drawn.
+    step : callable (Week) -> None
+        The vectorised kernel.
+    reference : callable (Week) -> None
+        The agent-by-agent kernel: same rule, same draws, same result.
+    records : mapping name -> (default, meaning)
+        The :class:`StepRecord` fields it writes.
+    odd : str
+        Its section of docs/ODD.md (e.g. "7.6").
+    module : str
+        Where it is defined (filled in by :func:`register_submodel`).
+    """
+
+    name: str
+    meaning: str
+    params: type[ParamBlock]
+    draws: tuple[Draw, ...]
+    step: Kernel
+    reference: Kernel
+    records: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
+    odd: str = ""
+    module: str = ""
+
+
+SUBMODELS: dict[str, Submodel] = {}
+"""The week, in order: name -> :class:`Submodel`."""
+
+
+def register_submodel(
+    sub: Submodel, *, after: str | None = None, before: str | None = None
+) -> Submodel:
+    """Add ``sub`` to the week: at the end, or right after / before a named rule.
+
+    Raises :class:`~orgsim.errors.ParameterError` for a name already taken, an unknown
+    position, a draw or record field another rule already declares, or a parameter
+    declared differently by two blocks.
+
+    >>> sorted(SUBMODELS)[:2]
+    ['awareness', 'code_learning']
+    """
+    if sub.name in SUBMODELS:
+        raise ParameterError("submodel", "a name not registered yet", sub.name)
+    if after is not None and before is not None:
+        raise ParameterError("submodel", "at most one of after= and before=", sub.name)
+    anchor = after if after is not None else before
+    if anchor is not None and anchor not in SUBMODELS:
+        raise ParameterError("submodel position", f"one of {', '.join(SUBMODELS)}", anchor)
+    draws = {d.name for s in SUBMODELS.values() for d in s.draws}
+    records = {r: s.name for s in SUBMODELS.values() for r in s.records}
+    for d in sub.draws:
+        if d.name in draws:
+            raise ParameterError(f"submodel {sub.name!r}", "draw names no other rule uses", d.name)
+    for r in sub.records:
+        if r in records:
+            raise ParameterError(
+                f"submodel {sub.name!r}", f"record fields not written by {records[r]!r}", r
+            )
+    for name, spec in sub.params.model_fields.items():
+        for other in SUBMODELS.values():
+            known = other.params.model_fields.get(name)
+            if known is not None and (
+                known.default != spec.default or known.metadata != spec.metadata
+            ):
+                raise ParameterError(
+                    f"submodel {sub.name!r}",
+                    f"parameter declared as in {other.name!r} (a shared name)",
+                    name,
+                )
+    if not sub.module:
+        sub = Submodel(**{**vars(sub), "module": getattr(sub.step, "__module__", "")})
+    items = list(SUBMODELS.items())
+    at = len(items)
+    if anchor is not None:
+        at = [k for k, _ in items].index(anchor) + (1 if after is not None else 0)
+    items.insert(at, (sub.name, sub))
+    SUBMODELS.clear()
+    SUBMODELS.update(items)
+    for listener in _LISTENERS:
+        listener()
+    return sub
+
+
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_register(listener: Callable[[], None]) -> None:
+    """Call ``listener()`` after each registration (the parameter schema recomposes)."""
+    _LISTENERS.append(listener)
+
+
+def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
+    """The distinct parameter blocks of the week, in order."""
+    out: list[type[ParamBlock]] = []
+    for sub in SUBMODELS.values() if subs is None else subs:
+        if sub.params is not ParamBlock and sub.params not in out:
+            out.append(sub.params)
+    return out
+
+
+def draw_order() -> Iterator[tuple[Submodel, Draw]]:
+    """Every draw of the week in the order it is taken (deferred ones last)."""
+    pairs = [(s, d) for s in SUBMODELS.values() for d in s.draws]
+    yield from (p for p in pairs if not p[1].deferred)
+    yield from (p for p in pairs if p[1].deferred)
+
+
+def size(shape: tuple[int, ...]) -> int:
+    """Elements of an array of ``shape``."""
+    return math.prod(shape)
+
+
+def _range(info: Any) -> str:
+    low = high = None
+    low_open = high_open = False
+    for m in info.metadata:
+        if getattr(m, "ge", None) is not None:
+            low = m.ge
+        if getattr(m, "gt", None) is not None:
+            low, low_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            high = m.le
+        if getattr(m, "lt", None) is not None:
+            high, high_open = m.lt, True
+    left = "(" if low_open or low is None else "["
+    right = ")" if high_open or high is None else "]"
+    return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+
+
+def describe() -> list[str]:
+    """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
+
+    >>> describe()[0]
+    '1. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
+    """
+    lines = []
+    for number, sub in enumerate(SUBMODELS.values(), 1):
+        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]")
+        fields = sub.params.model_fields
+        width = max(map(len, fields), default=0)
+        for name, info in fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            lines.append(
+                f"     {name:<{width}} = {info.default!r:<6} {_range(info):<16} "
+                f"{info.description}  (source: {extra.get('source', '?')})"
+            )
+        if not fields:
+            lines.append("     (no parameters)")
+    return lines
