@@ -5,7 +5,7 @@
 PY := .venv/bin/python
 SCENARIO ?= default
 
-.PHONY: run test bench lint setup setup-dev
+.PHONY: run test bench lint docs setup setup-dev
 
 setup:
 	@bash scripts/bootstrap.sh run
@@ -27,3 +27,6 @@ lint: setup-dev
 	$(PY) -m ruff check orgsim tests benchmarks
 	$(PY) -m ruff format --check orgsim tests benchmarks
 	$(PY) -m mypy
+
+docs: setup-dev
+	$(PY) -m mkdocs build --strict

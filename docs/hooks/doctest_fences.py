@@ -18,8 +18,19 @@ import griffe
 _HEADER = re.compile(r"^\s*-{3,}\s*$")
 _ROLE = re.compile(r":(?:class|func|mod|data|meth|attr|exc|obj):`(~?)([^`]+)`")
 _STANDARD = {
-    "parameters", "returns", "yields", "raises", "warns", "attributes", "examples",
-    "notes", "references", "see also", "other parameters", "receives", "methods",
+    "parameters",
+    "returns",
+    "yields",
+    "raises",
+    "warns",
+    "attributes",
+    "examples",
+    "notes",
+    "references",
+    "see also",
+    "other parameters",
+    "receives",
+    "methods",
 }
 
 

@@ -153,7 +153,7 @@ def scenario_page() -> str:
         "change. `orgsim new NAME` writes a file listing them all with their defaults, and",
         "`orgsim validate FILE` checks one (every problem on one line, with its line number).",
         "Symbols are those of the [model specification](../model.md); *source* says where a",
-        "default and its range come from (\"judgement\" marks a plausible value, not a",
+        'default and its range come from ("judgement" marks a plausible value, not a',
         "calibrated one).",
         "",
         "## Top level",
