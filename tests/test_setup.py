@@ -24,7 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LOCK = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
 PACKAGES = {p["name"]: p for p in LOCK["package"]}
-TOOLS = {"pytest", "pytest-xdist", "hypothesis", "ruff", "mypy", "pyinstrument", "mkdocs"}
+TOOLS = {
+    "pytest",
+    "pytest-xdist",
+    "hypothesis",
+    "ruff",
+    "mypy",
+    "pyinstrument",
+    "mkdocs",
+    "playwright",
+}
 
 
 def _spec(text: str) -> str:
