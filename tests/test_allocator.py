@@ -39,6 +39,7 @@ def test_the_command_line_tunes_and_the_variable_switches_it_off(
     import orgsim.cli as cli
 
     seen: list[bool] = []
+    monkeypatch.setenv("MPLBACKEND", "agg")  # main() sets it: keep it from leaking
     monkeypatch.setattr(allocator, "_TUNED", None)
     monkeypatch.setattr(cli, "app", lambda: seen.append(allocator.is_tuned()))
     monkeypatch.setenv("ORGSIM_MALLOC_TUNING", "0")

@@ -8,6 +8,7 @@ module (listed in :data:`COMMAND_MODULES`), each adding itself to the shared
 from __future__ import annotations
 
 import importlib
+import os
 
 from orgsim.cli.app import app
 
@@ -21,11 +22,14 @@ def main() -> None:
     """Entry point of the ``orgsim`` console script (and ``python -m orgsim``).
 
     The command is its own process, so it tunes the allocator for large steps
-    (:mod:`orgsim.allocator`; ``ORGSIM_MALLOC_TUNING=0`` leaves it alone).
+    (:mod:`orgsim.allocator`; ``ORGSIM_MALLOC_TUNING=0`` leaves it alone) and draws
+    with matplotlib's headless Agg backend (it only writes files; the library itself
+    never chooses a backend).
     """
     from orgsim.allocator import tune_malloc
 
     tune_malloc()
+    os.environ["MPLBACKEND"] = "agg"  # read when matplotlib is first imported
     app()
 
 

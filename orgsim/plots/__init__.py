@@ -13,7 +13,10 @@ draw_org_chart
 write_animation
     Recorded frames of one run as an animated GIF (``orgsim animate``).
 
-Matplotlib is switched to the headless Agg backend on import.
+Importing orgsim never chooses matplotlib's backend: in a notebook, charts show
+inline; in a script, ``plt.show()`` opens them. The ``orgsim`` command chooses the
+headless Agg backend for itself (:func:`orgsim.cli.main`). Themes apply only inside
+:func:`style_context`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ structure_style
     structures happen to be in one results table.
 style_context
     Context manager applying the ``"talk"`` (large fonts, thick lines, for the back
-    of a room) or ``"paper"`` rcParams, on the headless Agg backend.
+    of a room) or ``"paper"`` rcParams, inside a ``with`` block only.
 metric_label
     A readable title for a metric column (``"coordination_cost"`` -> ``"Coordination cost"``).
 """
@@ -21,10 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-
-import matplotlib
-
-matplotlib.use("Agg")  # headless: never needs a display
 
 import matplotlib.pyplot as plt
 from cycler import cycler
