@@ -5,6 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from orgsim.cli import app
+from orgsim.cli.run import Listing
 
 runner = CliRunner()
 
@@ -25,4 +26,4 @@ def test_completion_script_and_answers():
     script = runner.invoke(app, ["--show-completion", "bash"], prog_name="orgsim")
     assert script.exit_code == 0 and "complete" in script.output and "orgsim" in script.output
     assert _complete("orgsim ru", 1) == ["run"]
-    assert _complete("orgsim list ", 2) == ["structures", "metrics", "scenarios"]
+    assert _complete("orgsim list ", 2) == [item.value for item in Listing]
