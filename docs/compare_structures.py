@@ -9,6 +9,10 @@ week each stage was reached and in how many runs.
 Usage (about a minute on two cores)::
 
     .venv/bin/python docs/compare_structures.py [--replications N] [--out DIR]
+        [--model KEY=VALUE ...]
+
+``--model code_news=0`` runs the same comparison with a ``[model]`` parameter changed
+(e.g. without code-channel news, ODD 9.2).
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--model", nargs="*", default=[], metavar="KEY=VALUE", help="[model] values to set"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from orgsim.structures import STRUCTURES
@@ -72,6 +79,10 @@ def main() -> None:
     text = re.sub(r"(?m)^name = .*$", 'name = "default-five"', text)
     listed = ", ".join(f'"{s}"' for s in structures)
     text = re.sub(r"(?m)^structures = \[.*?\]", f"structures = [{listed}]", text)
+    for item in args.model:
+        key, value = item.split("=", 1)
+        text = re.sub(rf"(?m)^{re.escape(key)} = .*$\n?", "", text)
+        text = text.replace("[model]\n", f"[model]\n{key} = {value}\n", 1)
     with tempfile.TemporaryDirectory() as tmp:
         scenario = Path(tmp) / "default-five.toml"
         scenario.write_text(text, encoding="utf-8")
@@ -85,7 +96,8 @@ def main() -> None:
     runs = int(summary.loc[summary["metric"] == "authenticity", "n"].max())
     print(
         f"Default scenario (scenarios/default.toml), all {len(structures)} structures, "
-        f"{runs} replications x 104 weeks; mean [95 % CI] over the last 26 weeks.\n"
+        f"{runs} replications x 104 weeks; mean [95 % CI] over the last 26 weeks"
+        f"{'; ' + ', '.join(args.model) if args.model else ''}.\n"
     )
     print(table(summary, structures, runs))
 

@@ -67,9 +67,24 @@ def _nearest(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.nda
     >>> dist.tolist(), src.tolist()
     ([0.0, 1.0, 2.0, 1.0, 0.0], [0, 0, 0, 4, 4])
     """
+    dist, src, _ = _search(adj, sources)
+    return dist, src
+
+
+def _search(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_nearest`, and each node's predecessor on its path (-1 for sources).
+
+    The predecessor is the neighbour one hop closer to the node's nearest source
+    through which the search reached it: the lowest-index one of the previous level.
+
+    >>> path = sp.csr_array(np.eye(5, k=1) + np.eye(5, k=-1))
+    >>> _search(path, np.array([0, 4]))[2].tolist()
+    [-1, 0, 1, 4, -1]
+    """
     n = adj.shape[0]
     dist = np.full(n, np.inf)
     src = np.full(n, -1, dtype=np.int64)
+    via = np.full(n, -1, dtype=np.int64)
     frontier = sorted_unique(np.asarray(sources, dtype=np.int64))
     dist[frontier] = 0.0
     src[frontier] = frontier
@@ -86,17 +101,19 @@ def _nearest(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.nda
         base = np.repeat(starts - (np.cumsum(counts) - counts), counts)
         neighbours = indices[base + np.arange(total)]
         origin = np.repeat(src[frontier], counts)
+        pred = np.repeat(frontier, counts)
         new = np.isinf(dist[neighbours])
-        neighbours, origin = neighbours[new], origin[new]
+        neighbours, origin, pred = neighbours[new], origin[new], pred[new]
         if not neighbours.size:
             break
         order = np.argsort(neighbours, kind="stable")  # first occurrence wins ties
-        neighbours, origin = neighbours[order], origin[order]
+        neighbours, origin, pred = neighbours[order], origin[order], pred[order]
         first = np.concatenate([[True], neighbours[1:] != neighbours[:-1]])
         frontier = neighbours[first]
         dist[frontier] = level
         src[frontier] = origin[first]
-    return dist, src
+        via[frontier] = pred[first]
+    return dist, src, via
 
 
 @dataclass
@@ -149,6 +166,10 @@ class Topology:
         row: kernels visit them block by block.
     n_coordination : int
         Number of coordination ties (each costs kappa a step).
+    channel_child, channel_parent : ndarray
+        The code channel's ties: each member of a domain (= ``reporters``) and its
+        neighbour one hop closer to its nearest holder over formal and coordination
+        ties (the first hop of its report path).
     """
 
     n: int
@@ -184,6 +205,10 @@ class Topology:
     reporter_rows: RowGroup
     unit_rows: RowGroup
     own_unit_members: int = field(default=0)
+    # the code channel: each domain member (child) and its neighbour one hop closer to
+    # its nearest holder (parent)
+    channel_child: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    channel_parent: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     # nested codes (Organisation.code_parent): each child code reports to its parent
     # code like one more report, over the hops between their holders, and is
     # socialised toward it like an employee
@@ -207,7 +232,7 @@ class Topology:
         a_fc = (a_formal + a_coord).tocsr()
 
         holders_all = org.code_holders
-        dist, src = _nearest(a_fc, holders_all)
+        dist, src, via = _search(a_fc, holders_all)
         in_domain = np.isfinite(dist) & (org.code < 0)
         reporters = np.flatnonzero(in_domain)
         report_code = org.code[src[reporters]] if reporters.size else np.empty(0, np.int64)
@@ -234,6 +259,7 @@ class Topology:
         report_hops = dist[reporters]
         p_zero, p_flip = distortion_thresholds(report_hops, dyn.omission, dyn.distortion)
         frontline = np.flatnonzero(org.frontline)
+        channel_parent = via[reporters]
         return cls(
             n=n,
             m=dyn.dimensions,
@@ -268,6 +294,8 @@ class Topology:
             reporter_rows=RowGroup.of(reporters, report_code),
             unit_rows=RowGroup.of(np.arange(n), unit_idx),
             own_unit_members=int((org.unit >= 0).sum()),
+            channel_child=reporters,
+            channel_parent=channel_parent,
             **_parent_links(org, a_fc, holders, dyn),
         )
 

@@ -13,10 +13,12 @@ results.csv (tidy, one row per run and step, sorted by run_id then step)
 summary.csv (one row per structure, sweep point and metric)
     ``structure, <varied parameters>, metric, mean, ci_low, ci_high, n``: each run's
     mean over its last ``window`` steps, then across replications the mean and the
-    95 % t-interval; ``n`` counts the runs with a value. Then the GPS readings
-    (:mod:`orgsim.gps`) with their intervals: ``change`` (this window's mean minus
-    the previous window's) and ``projected`` (the last window's trend, one window
-    ahead). Extra rows ``first_step_crawling`` ... ``first_step_flying``: the step
+    95 % t-interval, clipped to the metric's range; ``n`` counts the runs with a
+    value (one run: no interval). Then the GPS readings (:mod:`orgsim.gps`) with
+    their intervals: ``change`` (this window's mean minus the previous window's),
+    ``projected`` (the last window's trend, one window ahead; empty unless the
+    trend's interval excludes zero) and ``heading`` (``up``, ``down``, ``unclear``,
+    or empty with one run). Extra rows ``first_step_crawling`` ... ``first_step_flying``: the step
     at which each of Edelman's stages (:mod:`orgsim.stages`) was first reached,
     averaged over the ``n`` runs that reached it.
 
@@ -52,10 +54,11 @@ import numpy as np
 from orgsim import MODEL_VERSION, __version__
 from orgsim.experiments.plan import RunSpec
 from orgsim.experiments.store import Store
-from orgsim.gps import readings
+from orgsim.gps import aggregate, readings
 from orgsim.metrics import METRICS
+from orgsim.ranges import metric_bounds
 from orgsim.stages import FIRST_REACHED_ROWS, first_reached
-from orgsim.statistics import t_interval
+from orgsim.statistics import clip_interval, t_interval
 
 RESULTS, SUMMARY, MANIFEST, PARQUET = (
     "results.csv",
@@ -133,7 +136,7 @@ def export(
     """
     metrics = list(METRICS)
     results, summary = out_dir / RESULTS, out_dir / SUMMARY
-    bounded = [METRICS[m].bounded for m in metrics]
+    bounds = [metric_bounds(m) for m in metrics]
     stage_col = metrics.index("stage") if "stage" in metrics else None
     no_stages = np.full(len(FIRST_REACHED_ROWS), np.nan)
     groups: dict[tuple[str, int], _Group] = {}
@@ -163,8 +166,8 @@ def export(
             group = groups.setdefault(
                 (spec.structure, spec.point_index), _Group(spec.structure, spec.point, [])
             )
-            # window means, GPS change and projection (orgsim.gps), first step per stage
-            gps_now = readings(values, window, None, bounded)
+            # window means, GPS change, projection and trend (orgsim.gps), first step per stage
+            gps_now = readings(values, window, None, bounds=bounds, trend=True)
             first = first_reached(values[:, stage_col]) if stage_col is not None else no_stages
             group.rows.append(np.concatenate([_window_mean(values, window), *gps_now[1:], first]))
             written += 1
@@ -172,18 +175,29 @@ def export(
         out = csv.writer(fh, lineterminator="\n")
         gps_columns = [f"{r}{s}" for r in ("change", "projected") for s in ("", "_low", "_high")]
         out.writerow(
-            ["structure", *varied, "metric", "mean", "ci_low", "ci_high", "n", *gps_columns]
+            [
+                "structure",
+                *varied,
+                "metric",
+                "mean",
+                "ci_low",
+                "ci_high",
+                "n",
+                *gps_columns,
+                "heading",
+            ]
         )
         m = len(metrics)
         for group in groups.values():
             table = np.vstack(group.rows)
             point = [_number(group.point[name]) for name in varied]
             for j, metric in enumerate([*metrics, *FIRST_REACHED_ROWS]):
-                mean, low, high, n = t_interval(table[:, j if j < m else 2 * m + j])
-                gps = []
-                if j < m:  # GPS readings: change over the window, projection to the horizon
-                    for col in (m + j, 2 * m + j):
-                        gps += [_number(v) for v in t_interval(table[:, col])[:3]]
+                mean, low, high, n = t_interval(table[:, j if j < m else 3 * m + j])
+                gps = [""] * 7
+                if j < m:  # intervals within the metric's range; a heading only if clear
+                    mean, low, high = clip_interval(mean, low, high, bounds[j])
+                    r = aggregate(table[:, [j, m + j, 2 * m + j, 3 * m + j]], bounds=bounds[j])
+                    gps = [_number(r[c]) for c in gps_columns] + [r["heading"]]
                 out.writerow(
                     [
                         group.structure,
@@ -193,7 +207,7 @@ def export(
                         _number(low),
                         _number(high),
                         n,
-                        *(gps or [""] * 6),
+                        *gps,
                     ]
                 )
     return results, summary, written

@@ -294,7 +294,7 @@ def test_run_calls_the_plots_and_lists_them(tiny, tmp_path, monkeypatch):
     plots = pytest.importorskip("orgsim.plots")
     calls = []
 
-    def fake(results, out_dir, *, style, formats, window):
+    def fake(results, out_dir, *, style, formats, window, **more):
         calls.append((len(results), style, formats, window))
         (out_dir / "one.png").write_bytes(b"png")
         return [out_dir / "one.png"]

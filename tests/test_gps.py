@@ -52,7 +52,7 @@ def test_missing_values_are_skipped_and_bounded_clipped() -> None:
 def test_gps_table_aggregates_runs() -> None:
     steps = np.arange(1, 21)
     rows = []
-    for run, slope in enumerate([0.01, 0.02, 0.03]):
+    for run, slope in enumerate([0.018, 0.02, 0.022]):
         for s in steps:
             rows.append(
                 {
@@ -97,3 +97,79 @@ def test_summary_carries_gps_columns(tmp_path) -> None:
         for r in ("change", "projected"):
             assert np.allclose(got[r], row[r], equal_nan=True), (key, r)
             assert np.allclose(got[f"{r}_high"], row[f"{r}_high"], equal_nan=True), (key, r)
+
+
+# -- honest numbers: a heading only where the trend is clear; intervals within range ----
+
+
+def _runs(slopes: list[float], base: float = 0.5, noise: float = 0.0, steps: int = 20):
+    rng = np.random.default_rng(3)
+    rows = []
+    for run, slope in enumerate(slopes):
+        for s in range(1, steps + 1):
+            value = base + slope * s + noise * rng.standard_normal()
+            rows.append({"run_id": run, "structure": "tower", "step": s, "awareness": value})
+    return pd.DataFrame(rows)
+
+
+def test_no_heading_when_the_trend_interval_contains_zero() -> None:
+    table = gps_table(_runs([-0.01, 0.0, 0.012, -0.002]), window=5, horizon=5)
+    row = table.iloc[0]
+    assert row["trend_low"] < 0 < row["trend_high"]
+    assert row["heading"] == "unclear"
+    assert np.isnan(row["projected"]) and np.isnan(row["projected_low"])
+
+
+def test_heading_when_every_run_trends_the_same_way() -> None:
+    row = gps_table(_runs([0.01, 0.011, 0.012], base=0.1), window=5, horizon=5).iloc[0]
+    assert row["heading"] == "up" and row["trend_low"] > 0
+    assert row["level"] < row["projected"] <= 1.0
+    down = gps_table(_runs([-0.01, -0.011, -0.012], base=0.9), window=5).iloc[0]
+    assert down["heading"] == "down"
+
+
+def test_one_replication_has_no_interval_and_no_heading() -> None:
+    row = gps_table(_runs([0.03]), window=5).iloc[0]
+    assert row["n"] == 1 and row["heading"] == ""
+    for col in ("level_low", "level_high", "change_low", "projected", "projected_low"):
+        assert np.isnan(row[col]), col
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    base=st.floats(0.0, 1.0),
+    slopes=st.lists(st.floats(-0.1, 0.1), min_size=2, max_size=6),
+    noise=st.floats(0.0, 0.5),
+)
+def test_intervals_of_a_bounded_metric_stay_in_its_range(
+    base: float, slopes: list[float], noise: float
+) -> None:
+    df = _runs(slopes, base, noise)
+    df["awareness"] = df["awareness"].clip(0, 1)  # the metric itself is in [0, 1]
+    row = gps_table(df, window=5, horizon=20).iloc[0]
+    for col in ("level", "level_low", "level_high", "projected", "projected_low", "projected_high"):
+        assert np.isnan(row[col]) or 0.0 <= row[col] <= 1.0, (col, row[col])
+    for col in ("change", "change_low", "change_high"):
+        assert np.isnan(row[col]) or -1.0 <= row[col] <= 1.0
+    assert (row["heading"] in ("up", "down")) == (row["trend_low"] > 0 or row["trend_high"] < 0)
+
+
+def test_summary_csv_follows_the_same_rules(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+
+    scenario = tmp_path / "h.toml"
+    scenario.write_text(
+        'name = "h"\nsteps = 12\nreplications = 1\nstructures = ["band", "tower"]\n'
+        "[organisation]\nemployees = 40\nunits = 2\n"
+    )
+    result = CliRunner().invoke(
+        app, ["run", str(scenario), "--out", str(tmp_path), "--workers", "1", "--no-plots", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "h" / "summary.csv", keep_default_na=False, na_values=[""])
+    metrics = summary[~summary["metric"].str.startswith("first_step_")]
+    assert (metrics["n"] <= 1).all()
+    assert metrics[["ci_low", "ci_high", "projected", "projected_low"]].isna().all().all()
+    assert (metrics["heading"].isna() | (metrics["heading"] == "")).all()

@@ -353,3 +353,28 @@ def test_cli_lists_the_week_in_order() -> None:
             assert f"     {name} " in result.output
     bad = CliRunner().invoke(app, ["list", "rules"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("structure", ["tower", "hub_and_spokes", "dandelion"])
+def test_code_news_moves_one_tie_a_week(structure: str) -> None:
+    """With every tie talking, an item the holders know reaches exactly the members
+    h report hops away after h weeks; an item a member knows reaches its holder after
+    its report hops, not before."""
+    from orgsim.submodels.base import Draws
+
+    model = OrgModel(structure=structure, rng=0, agents=False, employees=300)
+    top, st, rule = model.topology, model.state, SUBMODELS["code_news"]
+    ones = np.ones(top.channel_child.size, dtype=bool)
+    st.know[:] = False
+    holders = np.flatnonzero(model.organisation.code >= 0)
+    st.know[holders, 0] = True
+    deepest = int(np.argmax(top.report_hops))
+    st.know[top.reporters[deepest], 1] = True
+    depth = int(top.report_hops[deepest])
+    assert depth >= 3
+    for week in range(1, depth + 1):
+        rule.step(Week(top, st, model.dynamics, Draws(news=ones)))
+        reached = set(top.reporters[top.report_hops <= week].tolist())
+        assert set(np.flatnonzero(st.know[:, 0]).tolist()) == reached | set(holders.tolist())
+        own_holders = np.flatnonzero(model.organisation.code == top.report_code[deepest])
+        assert st.know[own_holders, 1].any() == (week >= depth), week

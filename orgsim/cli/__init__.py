@@ -12,7 +12,7 @@ import os
 
 from orgsim.cli.app import app
 
-COMMAND_MODULES = ("orgsim.cli.run", "orgsim.cli.visual", "orgsim.cli.world")
+COMMAND_MODULES = ("orgsim.cli.run", "orgsim.cli.visual", "orgsim.cli.world", "orgsim.cli.summary")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)

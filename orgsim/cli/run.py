@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from orgsim.cli.app import app
+from orgsim.cli.plotting import PlotsOption
 from orgsim.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -219,6 +220,7 @@ def run(
         typer.Option(help="Dask scheduler address (tcp://HOST:PORT); needs orgsim\\[dask]."),
     ] = None,
     no_plots: Annotated[bool, typer.Option("--no-plots", help="Write data only.")] = False,
+    plots: PlotsOption = "all",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or messages.")] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite a complete output folder (reuses stored runs).")
@@ -247,6 +249,12 @@ def run(
     scenario = _load(scenario_file, seed=seed, steps=steps, replications=replications)
     if workers is not None and workers < 1:
         _fail(f"option --workers: expected a whole number >= 1, got {workers}")
+    from orgsim.plots.run import check_plot_selection
+
+    try:
+        check_plot_selection(plots)
+    except ValueError as exc:
+        _fail(f"option --plots: {exc}")
     if parquet:
         try:
             import pyarrow  # noqa: F401
@@ -295,7 +303,7 @@ def run(
         progress=bar.update,
         on_start=on_start,
         parquet=parquet,
-        after_export=None if no_plots else (lambda f: _plots(f, scenario.window)),
+        after_export=None if no_plots else (lambda f: _plots(f, scenario.window, plots, bar)),
     )
     if result.after_export_error:
         typer.echo(f"error: plots failed: {result.after_export_error}", err=True)
@@ -310,11 +318,19 @@ def run(
             err=True,
         )
     names = [p.name for p in result.files if p.parent == folder]
-    plots = [p for p in result.files if p.parent.name == "plots"]
+    drawn = [p for p in result.files if p.parent.name == "plots"]
     listing = ", ".join(
-        [*names, "manifest.json"] + ([f"plots/ ({len(plots)} files)"] * bool(plots))
+        [*names, "manifest.json"] + ([f"plots/ ({len(drawn)} files)"] * bool(drawn))
     )
     _echo(quiet, f"wrote {folder}/: {listing}")
+    if not quiet and (folder / "summary.csv").is_file():
+        from orgsim.cli.summary import print_summary
+        from orgsim.errors import OrgsimError
+
+        try:
+            print_summary(folder)
+        except OrgsimError as exc:  # the data are written; the table is a convenience
+            typer.echo(f"error: summary: {exc}", err=True)
     if result.failed or result.after_export_error:
         raise typer.Exit(int(ExitCode.ERROR))
 
@@ -331,19 +347,33 @@ def _shape(scenario: Scenario) -> str:
     return " x ".join(parts)
 
 
-def _plots(folder: Path, window: int) -> list[Path]:
-    """Plots of results.csv into folder/plots (helper module orgsim.plots)."""
+def _plots(folder: Path, window: int, which: str = "all", bar: Any = None) -> list[Path]:
+    """Plots of results.csv into folder/plots (helper module orgsim.plots), with progress."""
     import pandas as pd
 
+    from orgsim.cli.plotting import plot_progress
     from orgsim.plots import write_run_plots
 
     results = pd.read_csv(folder / "results.csv")
     if results.empty:
         return []
     (folder / "plots").mkdir(exist_ok=True)
-    return list(
-        write_run_plots(results, folder / "plots", style="talk", formats=("png",), window=window)
-    )
+    quiet = True
+    if bar is not None:
+        bar.stop()  # one live display at a time: the runs bar is done
+        quiet = bar.quiet
+    with plot_progress(quiet) as progress:
+        return list(
+            write_run_plots(
+                results,
+                folder / "plots",
+                style="talk",
+                formats=("png",),
+                window=window,
+                plots=which,
+                progress=progress,
+            )
+        )
 
 
 def _dry_run(

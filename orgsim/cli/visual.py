@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from orgsim.cli.app import app
+from orgsim.cli.plotting import PlotsOption, PointOption
 from orgsim.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -215,11 +216,28 @@ def plot(
         list[Format] | None,
         typer.Option("--format", "-f", help="File format; repeat for several (default png)."),
     ] = None,
+    plots: PlotsOption = "all",
+    point: PointOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
 ) -> None:
     """Redraw every plot of an output folder from its stored results; no model runs.
 
+    In a sweep, the plots of one condition show one sweep point (--point K, default 1,
+    or --point all); sweep lines and heatmaps show every point.
+
     Example: orgsim plot outputs/default --style paper --format pdf
     """
+    from orgsim.cli.plotting import parse_point, plot_progress
+    from orgsim.plots.run import check_plot_selection
+
+    try:
+        check_plot_selection(plots)
+    except ValueError as exc:
+        _fail(f"option --plots: {exc}")
+    try:
+        which_point = parse_point(point)
+    except ValueError as exc:
+        _fail(f"option --point: {exc}")
     if not results_dir.is_dir():
         _fail(f"RESULTS_DIR: expected an output folder, got {str(results_dir)!r} (no such folder)")
     results = results_dir / "results.csv"
@@ -246,10 +264,17 @@ def plot(
         if table.empty:
             _fail(f"{path}: expected at least one row, got an empty table")
         kwargs: dict[str, Any] = {"style": style.value, "formats": formats}
-        if draw is write_run_plots:
-            kwargs["window"] = _manifest_window(results_dir)
         try:
-            written += draw(table, target, **kwargs)
+            if draw is write_run_plots:
+                kwargs.update(window=_manifest_window(results_dir), plots=plots)
+                kwargs["point"] = which_point
+                with plot_progress(quiet) as progress:
+                    written += draw(table, target, progress=progress, **kwargs)
+            else:
+                written += draw(table, target, **kwargs)
         except ValueError as exc:
-            _fail(f"{path}: {exc}")
+            text = str(exc)
+            _fail(
+                f"option --point: {text[7:]}" if text.startswith("point: ") else f"{path}: {text}"
+            )
     typer.echo(f"wrote {len(written)} files to {target}/", err=True)

@@ -61,13 +61,19 @@ def description(metric: str) -> str:
     return METRICS[metric].description if metric in METRICS else ""
 
 
+def stamp(fig: Figure, text: str) -> None:
+    """A line under the figure saying which condition it shows (e.g. a sweep point)."""
+    fig.text(0.01, 0.0, text, fontsize="small", color="#333333", ha="left", va="top")
+
+
 def titled(ax: Axes, title: str, subtitle: str = "", **title_kw: Any) -> None:
     """Bold left-aligned ``title`` with a smaller grey ``subtitle`` line under it."""
     if not subtitle:
         ax.set_title(title, loc="left", **title_kw)
         return
     size = plt.rcParams["font.size"] * 0.83
-    ax.set_title(title, loc="left", pad=size * 1.6 + 8, **title_kw)
+    lines = subtitle.count("\n") + 1
+    ax.set_title(title, loc="left", pad=size * 1.6 * lines + 8, **title_kw)
     ax.annotate(
         subtitle,
         (0, 1),

@@ -21,16 +21,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from orgsim.claims import CLAIMS as _CLAIMS
 from orgsim.plots.common import is_bounded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
 
-# Owyang (2009, 2010) as summarised in docs/model.md §1: captions, never rules.
+# Owyang (2009, 2010) as summarised in docs/model.md §1 (orgsim.claims): captions.
 CLAIMS: dict[str, tuple[str, str]] = {
-    "band": ("very authentic and honest", "people don't know what others do"),
-    "tower": ("many resources come free", "too little authenticity"),
-    "hub_and_spokes": ("resources and authenticity", "high difficulty"),
-    "dandelion": ("each unit has its own hub", "many hubs to coordinate"),
-    "honeycomb": ("every employee enabled", "hard to organise"),
+    name: (plus.text, minus.text) for name, (plus, minus) in _CLAIMS.items()
 }
 
 # The metrics the claims are about, in the order a card lists them.
@@ -66,6 +63,9 @@ def plot_comparison(
         part = summary[summary["metric"] == metric].set_index("structure")
         for y, name in zip(ypos, structures, strict=True):
             if name not in part.index or not np.isfinite(part.at[name, "mean"]):
+                ax.text(
+                    0.02, y, "n/a", va="center", color=MUTED, transform=ax.get_yaxis_transform()
+                )
                 continue
             st = structure_style(name)
             m, lo, hi = part.at[name, "mean"], part.at[name, "low"], part.at[name, "high"]
@@ -105,20 +105,45 @@ def plot_comparison(
     return fig
 
 
-def _rank_words(values: dict[str, float], name: str, tol: float = 1e-9) -> str:
+def _rank_words(
+    values: dict[str, float],
+    name: str,
+    tol: float = 0.005,
+    intervals: dict[str, tuple[float, float]] | None = None,
+) -> str:
     """Where ``name`` stands among ``values``: 'highest', 'lowest', 'middle', with ties.
+
+    Two values differ only if they differ by at least ``tol`` (what two decimals show)
+    and, given ``intervals``, their 95 % intervals do not overlap: "1.00 middle" next
+    to two other 1.00s would be a rank made of noise.
 
     >>> _rank_words({"a": 1.0, "b": 0.0, "c": 0.0}, "b")
     'lowest (tied)'
     >>> _rank_words({"a": 1.0, "b": 0.5, "c": 0.0}, "b")
     'middle'
+    >>> _rank_words({"a": 1.0, "b": 0.9996, "c": 0.3}, "b")
+    'highest (tied)'
+    >>> _rank_words({"a": 0.6, "b": 0.5, "c": 0.0}, "b", intervals={"a": (0.4, 0.8),
+    ...             "b": (0.45, 0.55), "c": (0.0, 0.1)})
+    'highest (tied)'
     """
     finite = {k: v for k, v in values.items() if np.isfinite(v)}
     if len(finite) < 2 or name not in finite:
         return ""
     v = finite[name]
-    above = sum(o > v + tol for k, o in finite.items() if k != name)
-    below = sum(o < v - tol for k, o in finite.items() if k != name)
+    spans = intervals or {}
+
+    def apart(other: str, above: bool) -> bool:
+        o = finite[other]
+        if not (o > v + tol if above else o < v - tol):
+            return False
+        mine, theirs = spans.get(name), spans.get(other)
+        if mine is None or theirs is None or not np.isfinite([*mine, *theirs]).all():
+            return True
+        return theirs[0] > mine[1] if above else theirs[1] < mine[0]
+
+    above = sum(apart(k, True) for k in finite if k != name)
+    below = sum(apart(k, False) for k in finite if k != name)
     tied = len(finite) - 1 - above - below
     if not above and not below:
         return "all equal"
@@ -164,7 +189,8 @@ def plot_tradeoff_cards(
             ax.barh(y, v / s, height=0.62, color=st.color, zorder=2)
             lo, hi = lows.at[name, m] / s, highs.at[name, m] / s
             ax.plot([lo, hi], [y, y], color="#222222", linewidth=1.6, zorder=3)
-            rank = _rank_words(table[m].to_dict(), name)
+            spans = {s: (lows.at[s, m], highs.at[s, m]) for s in table.index}
+            rank = _rank_words(table[m].to_dict(), name, intervals=spans)
             ax.text(
                 1.03,
                 y,

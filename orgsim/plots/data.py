@@ -11,6 +11,8 @@ mean_band
     Per structure and step: mean and 95 % t-interval across replications.
 window_means
     Each run's mean over the last window of steps (the summary's definition).
+sweep_points, point_label
+    The sweep points of a table (in run order) and how a plot names one.
 """
 
 from __future__ import annotations
@@ -77,6 +79,36 @@ class ResultsView:
     def steps(self) -> np.ndarray:
         """Sorted distinct steps."""
         return np.sort(self.df["step"].unique())
+
+
+def sweep_points(df: pd.DataFrame, varied: list[str]) -> list[tuple[dict[str, object], pd.Series]]:
+    """The sweep points of ``df``: ``(values of the varied parameters, row mask)``, in
+    order of their first run (the plan's order)."""
+    if not varied:
+        return [({}, pd.Series(True, index=df.index))]
+    order = df.sort_values("run_id", kind="stable") if "run_id" in df.columns else df
+    keys = order[varied].drop_duplicates()
+    out = []
+    for _, row in keys.iterrows():
+        mask = pd.Series(True, index=df.index)
+        for name in varied:
+            mask &= df[name] == row[name]
+        out.append(({name: row[name] for name in varied}, mask))
+    return out
+
+
+def point_label(points: list[tuple[dict[str, object], pd.Series]], k: int) -> str:
+    """How a plot of sweep point ``k`` (1-based) says which point it shows.
+
+    >>> import pandas as pd
+    >>> point_label([({"delta": 0.1, "voice": 0.6}, pd.Series())] * 3, 2)
+    'sweep point 2 of 3: delta = 0.1, voice = 0.6 (others: orgsim plot DIR --point K)'
+    """
+    values = ", ".join(
+        f"{name} = {float(v):.4g}" if isinstance(v, float | np.floating) else f"{name} = {v}"
+        for name, v in points[k - 1][0].items()
+    )
+    return f"sweep point {k} of {len(points)}: {values} (others: orgsim plot DIR --point K)"
 
 
 def mean_band(df: pd.DataFrame, metric: str, by: tuple[str, ...] = ("structure",)) -> pd.DataFrame:

@@ -3,9 +3,11 @@
 The seed text's GPS principle, drawn in the authenticity x awareness plane. For each
 structure: the past path (mean across replications, moving average over a tenth of
 the run), the present position (mean over the last window, with its 95 % CI), and
-the heading (each replication's linear trend over the last window, projected to the
-horizon; the arrow points to their mean and the shaded ellipse is its 95 % confidence
-region across replications).
+the heading: an arrow to the mean projection of each replication's linear trend
+over the last window, drawn only along the axes where the trend's 95 % interval
+excludes zero (:func:`orgsim.gps.aggregate`), with the projection's 95 % CI as
+whiskers, clipped to [0, 1]. With one replication there is no interval, no heading
+and the chart says so.
 
 Core objects
 ------------
@@ -17,31 +19,41 @@ plot_gps
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.transforms import Bbox
 
 from orgsim.plots.common import structure_handles, titled
 from orgsim.plots.data import window_steps
 from orgsim.plots.theme import figsize, structure_style
-from orgsim.statistics import t_interval
+from orgsim.ranges import metric_bounds
 
 X, Y = "authenticity", "awareness"
 
 
 @dataclass
 class Heading:
-    """GPS numbers of one structure."""
+    """GPS numbers of one structure (both axes: authenticity, awareness)."""
 
     path: np.ndarray  # (steps, 2) smoothed mean trajectory
     present: np.ndarray  # (2,)
-    present_ci: np.ndarray  # (2, 2): rows x/y, columns low/high
+    present_ci: np.ndarray  # (2, 2): rows x/y, columns low/high (NaN with one run)
     projected: np.ndarray  # (runs, 2) each replication's projection at the horizon
     horizon: int
+    headings: tuple[str, str] = ("", "")  # per axis: up, down, unclear, "" (one run)
+    head: np.ndarray = field(default_factory=lambda: np.full(2, np.nan))  # arrow tip
+    head_ci: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.nan))
+    runs: int = 0
+
+    @property
+    def heading(self) -> bool:
+        """Whether any axis has a trend distinguishable from zero."""
+        return any(h in ("up", "down") for h in self.headings)
 
 
 def gps_table(
@@ -50,14 +62,16 @@ def gps_table(
     """GPS numbers per structure: path, present position, projections to the horizon.
 
     ``horizon`` is the number of steps beyond the last step to project (default: as
-    many steps as the window, i.e. "one window ahead").
+    many steps as the window, i.e. "one window ahead"). The present and the heading
+    follow :func:`orgsim.gps.aggregate` (the same numbers as summary.csv).
     """
-    from orgsim.gps import readings
+    from orgsim.gps import aggregate, readings
 
     steps = np.sort(df["step"].unique())
     w = len(window_steps(steps, window))
     ahead = int(horizon) if horizon is not None else w
     smooth = max(1, len(steps) // 10)  # weekly values are noisy; show the drift
+    bounds = [metric_bounds(X), metric_bounds(Y)]
     out: dict[str, Heading] = {}
     for name in structures:
         part = df[df["structure"] == name]
@@ -65,44 +79,87 @@ def gps_table(
             continue
         mean = part.groupby("step")[[X, Y]].mean().reindex(steps)
         path = mean.rolling(smooth, min_periods=1, center=False).mean().to_numpy()
-        # per run, the same readings as gps.csv: level and trend over the run's last window
+        # per run, the same readings as summary.csv: level, change, projection, trend
         per_run = np.array(
             [
-                readings(run.sort_values("step")[[X, Y]].to_numpy(float), w, ahead, [True, True])
+                readings(
+                    run.sort_values("step")[[X, Y]].to_numpy(float),
+                    w,
+                    ahead,
+                    bounds=bounds,
+                    trend=True,
+                )
                 for _, run in part.groupby("run_id", sort=False)
             ]
+        )  # (runs, 4, 2)
+        axes = [aggregate(per_run[:, :, k], bounds=bounds[k]) for k in (0, 1)]
+        present = np.array([a["level"] for a in axes])
+        ci = np.array([[a["level_low"], a["level_high"]] for a in axes])
+        headings = (str(axes[0]["heading"]), str(axes[1]["heading"]))
+        head = np.array(
+            [a["projected"] if a["heading"] in ("up", "down") else a["level"] for a in axes]
         )
-        levels, projected = per_run[:, 0, :], per_run[:, 2, :]
-        present = np.array([t_interval(levels[:, k])[0] for k in range(2)])
-        ci = np.array([t_interval(levels[:, k])[1:3] for k in range(2)])
-        out[name] = Heading(path, present, ci, projected, ahead)
+        head_ci = np.array([[a["projected_low"], a["projected_high"]] for a in axes])
+        out[name] = Heading(
+            path,
+            present,
+            ci,
+            per_run[:, 2, :],
+            ahead,
+            headings,
+            head,
+            head_ci,
+            int(max(a["n"] for a in axes)),
+        )
     return out
 
 
-def _ellipse(points: np.ndarray, color: str) -> Ellipse | None:
-    """95 % confidence ellipse of the mean of ``points`` (Hotelling's T^2), or None."""
-    from scipy import stats
-
-    pts = points[np.isfinite(points).all(axis=1)]
-    n = len(pts)
-    if n < 3:
-        return None
-    vals, vecs = np.linalg.eigh(np.cov(pts.T) / n)
-    vals = np.maximum(vals, 1e-10)
-    angle = float(np.degrees(np.arctan2(vecs[1, 1], vecs[0, 1])))
-    k = np.sqrt(2 * (n - 1) / (n - 2) * stats.f.ppf(0.95, 2, n - 2))
-    w, h = 2 * k * np.sqrt(vals[1]), 2 * k * np.sqrt(vals[0])
-    return Ellipse(
-        tuple(pts.mean(axis=0)),
-        w,
-        h,
-        angle=angle,
-        facecolor=color,
-        alpha=0.18,
-        edgecolor=color,
-        linestyle="--",
-        linewidth=1.2,
-    )
+def _place_labels(fig: Figure, ax: plt.Axes, items: list[tuple[np.ndarray, str, str]]) -> None:
+    """Label each point without overlapping other labels or markers (greedy)."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)  # Agg-based canvases
+    renderer = get_renderer() if get_renderer is not None else None
+    to_px = ax.transData.transform
+    marks = [to_px(p) for p, _, _ in items]
+    pad = 14.0  # half a marker, in pixels
+    taken = [Bbox.from_extents(x - pad, y - pad, x + pad, y + pad) for x, y in marks]
+    frame = ax.get_window_extent(renderer)
+    offsets = [(12, 12), (12, -24), (-12, 12), (-12, -24), (16, -6), (-16, -6), (0, 22), (0, -32)]
+    for point, text, color in items:
+        best, best_cost = None, np.inf
+        for dx, dy in offsets:
+            label = ax.annotate(
+                text,
+                (float(point[0]), float(point[1])),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                color=color,
+                fontweight="bold",
+                ha="left" if dx >= 0 else "right",
+                zorder=7,
+            )
+            if renderer is None:  # no way to measure text: keep the first place
+                best = label
+                break
+            box = label.get_window_extent(renderer)
+            cost = sum(
+                max(0.0, min(box.x1, b.x1) - max(box.x0, b.x0))
+                * max(0.0, min(box.y1, b.y1) - max(box.y0, b.y0))
+                for b in taken
+            )
+            outside = (
+                box.x1 > frame.x1 or box.x0 < frame.x0 or box.y1 > frame.y1 or box.y0 < frame.y0
+            )
+            cost += 1e6 * outside
+            if cost < best_cost:
+                if best is not None:
+                    best.remove()
+                best, best_cost = label, cost
+            else:
+                label.remove()
+            if cost == 0:
+                break
+        if best is not None and renderer is not None:
+            taken.append(best.get_window_extent(renderer))
 
 
 def plot_gps(
@@ -115,6 +172,8 @@ def plot_gps(
     """The GPS chart of a results table (needs ``authenticity`` and ``awareness``)."""
     table = gps_table(df, structures, window, horizon)
     fig, ax = plt.subplots(figsize=figsize(style, 11, 9))
+    labels: list[tuple[np.ndarray, str, str]] = []
+    legend_notes: dict[str, str] = {}
     for name, h in table.items():
         st = structure_style(name)
         path = h.path[np.isfinite(h.path).all(axis=1)]
@@ -136,16 +195,13 @@ def plot_gps(
                 markerfacecolor="white",
                 linestyle="none",
             )
-        ell = _ellipse(h.projected, st.color)
-        if ell is not None:
-            ax.add_patch(ell)
-        known = np.isfinite(h.projected).all(axis=1)  # no trend from a one-step window
-        head = h.projected[known].mean(axis=0) if known.any() else h.present
-        if known.any() and np.isfinite(h.present).all():
+        if not np.isfinite(h.present).all():
+            continue
+        if h.heading:
             ax.add_patch(
                 FancyArrowPatch(
                     tuple(h.present),
-                    tuple(head),
+                    tuple(h.head),
                     arrowstyle="-|>",
                     mutation_scale=26,
                     color=st.color,
@@ -155,7 +211,14 @@ def plot_gps(
                     zorder=4,
                 )
             )
-        if np.isfinite(h.present).all():
+            for k, heading in enumerate(h.headings):  # the projection's CI, heading axes only
+                if heading in ("up", "down") and np.isfinite(h.head_ci[k]).all():
+                    line = np.tile(h.head, (2, 1))
+                    line[:, k] = h.head_ci[k]
+                    ax.plot(line[:, 0], line[:, 1], color=st.color, linewidth=1.4, alpha=0.8)
+        elif h.runs >= 2:
+            legend_notes[name] = "no clear trend"
+        if np.isfinite(h.present_ci).all():
             ax.errorbar(
                 h.present[0],
                 h.present[1],
@@ -166,38 +229,51 @@ def plot_gps(
                 capsize=0,
                 zorder=5,
             )
-            ax.plot(
-                *h.present,
-                marker=st.marker,
-                color=st.color,
-                markersize=18,
-                markeredgecolor="white",
-                markeredgewidth=2,
-                linestyle="none",
-                zorder=6,
-            )
-            ax.annotate(
-                st.label,
-                (float(h.present[0]), float(h.present[1])),
-                xytext=(12, 12),
-                textcoords="offset points",
-                color=st.color,
-                fontweight="bold",
-                zorder=7,
-            )
+        ax.plot(
+            *h.present,
+            marker=st.marker,
+            color=st.color,
+            markersize=18,
+            markeredgecolor="white",
+            markeredgewidth=2,
+            linestyle="none",
+            zorder=6,
+        )
+        labels.append((h.present, st.label, st.color))
     ax.set_xlim(-0.02, 1.04)
     ax.set_ylim(-0.02, 1.04)
     ax.set_aspect("equal")
     ax.set_xlabel("authenticity  \u2192")
     ax.set_ylabel("awareness  \u2192")
     ahead = next(iter(table.values())).horizon if table else 0
+    runs = min((h.runs for h in table.values()), default=0)
+    if runs < 2:
+        note = "marker: now;  one run per structure: no confidence interval, no heading"
+    else:
+        note = (
+            f"marker: now (95 % CI);\narrow: trend {ahead} weeks ahead, only where its 95 % CI "
+            "excludes 0 (whiskers: 95 % CI)"
+        )
     titled(
         ax,
         "GPS: where you came from, where you are, where you are heading",
-        f"line: path from \u25cb start;  marker: now (95 % CI);  "
-        f"arrow: trend {ahead} weeks ahead (shaded: 95 % CI)",
+        f"line: path from \u25cb start;  {note}",
     )
-    ax.legend(
-        handles=structure_handles(table, marker=True), loc="upper left", bbox_to_anchor=(1.01, 1.0)
-    )
+    handles = structure_handles(table, marker=True)
+    for handle, name in zip(handles, table, strict=True):
+        if name in legend_notes:
+            handle.set_label(f"{handle.get_label()}: {legend_notes[name]}")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if runs < 2 and table:
+        ax.text(
+            0.02,
+            0.98,
+            "1 run: no intervals, no heading",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            color="#b00020",
+            zorder=8,
+        )
+    _place_labels(fig, ax, labels)
     return fig

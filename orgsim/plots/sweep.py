@@ -38,14 +38,31 @@ def plot_sweep_line(
     summary = summarise(df, [metric], window, by=(param,))
     fig, ax = plt.subplots(figsize=figsize(style, 12, 6.5))
     numeric = pd.api.types.is_numeric_dtype(df[param])
+    drawn: list[str] = []
+    missing: list[str] = []
     for name in structures:
         part = summary[summary["structure"] == name].sort_values(param)
-        if part.empty:
+        if part.empty or not np.isfinite(part["mean"].to_numpy(float)).any():
+            missing.append(name)
             continue
         st = structure_style(name)
         x = part[param] if numeric else np.arange(len(part))
-        ax.fill_between(x, part["low"], part["high"], color=st.color, alpha=0.2, linewidth=0)
-        ax.plot(x, part["mean"], color=st.color, linestyle=st.linestyle, marker=st.marker)
+        low, high = part["low"], part["high"]
+        if is_bounded(metric):
+            low, high = low.clip(0, 1), high.clip(0, 1)
+        ax.fill_between(x, low, high, color=st.color, alpha=0.2, linewidth=0)
+        # markers of coinciding lines stay visible: later structures drawn smaller
+        size = plt.rcParams["lines.markersize"] * (1.6 - 0.25 * len(drawn))
+        ax.plot(
+            x,
+            part["mean"],
+            color=st.color,
+            linestyle=st.linestyle,
+            marker=st.marker,
+            markersize=max(4.0, size),
+            markerfacecolor="white" if len(drawn) % 2 else st.color,
+        )
+        drawn.append(name)
     if not numeric:
         values = sorted(df[param].unique(), key=str)
         ax.set_xticks(range(len(values)), [_fmt(v) for v in values])
@@ -53,13 +70,24 @@ def plot_sweep_line(
         ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(pretty(param))
     ax.set_title(f"{metric_label(metric)} against {pretty(param)}", loc="left")
+    runs = int(summary["n"].max()) if len(summary) else 0
     ax.legend(
-        handles=structure_handles(structures, marker=True),
+        handles=structure_handles(drawn, marker=True),
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
-        title="last-window mean\nand 95 % CI",
+        title="last-window mean\nand 95 % CI" if runs > 1 else "1 run per point\n(no interval)",
         alignment="left",
     )
+    if missing:
+        ax.annotate(
+            "n/a (no values): " + ", ".join(pretty(s) for s in missing),
+            (1.01, 0.0),
+            xycoords="axes fraction",
+            va="bottom",
+            fontsize="small",
+            color="#444444",
+            annotation_clip=False,
+        )
     return fig
 
 
@@ -76,6 +104,9 @@ def plot_heatmaps(
     summary = summarise(df, [metric], window, by=(px, py))
     xs = sorted(df[px].unique(), key=lambda v: (isinstance(v, str), v))
     ys = sorted(df[py].unique(), key=lambda v: (isinstance(v, str), v))
+    finite = summary[np.isfinite(summary["mean"].to_numpy(float))]["structure"].unique()
+    missing = [s for s in structures if s not in set(finite)]
+    structures = [s for s in structures if s not in missing] or structures[:1]
     n = len(structures)
     w, h = figsize(style, 5.5 * n + 1.5, 6.2)
     fig, axes = plt.subplots(1, n, figsize=(w, h), squeeze=False, sharey=True)
@@ -116,8 +147,9 @@ def plot_heatmaps(
     axes[0, 0].set_ylabel(pretty(py))
     if image is not None:
         fig.colorbar(image, ax=list(axes[0]), shrink=0.9, label=metric_label(metric))
+    note = ("  (n/a: " + ", ".join(pretty(s) for s in missing) + ")") if missing else ""
     fig.suptitle(
-        f"{metric_label(metric)}: last-window mean over {pretty(px)} \u00d7 {pretty(py)}",
+        f"{metric_label(metric)}: last-window mean over {pretty(px)} \u00d7 {pretty(py)}{note}",
         x=0.02,
         y=1.04,
         ha="left",

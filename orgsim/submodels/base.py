@@ -106,9 +106,6 @@ class Draw:
         for the large arrays.
     bulk_bytes : float
         Random bytes per element counted towards choosing the bulk stream.
-    deferred : bool
-        Drawn after every other draw of the week (kept so that results of model
-        version 3 are reproduced bit for bit; new draws leave it False).
     """
 
     name: str
@@ -117,7 +114,6 @@ class Draw:
     sample: Callable[[np.random.Generator, tuple[int, ...], Topology, DynamicsParams], np.ndarray]
     stream: Stream = "main"
     bulk_bytes: float = 0.0
-    deferred: bool = False
 
 
 def uniform(
@@ -126,7 +122,6 @@ def uniform(
     dtype: type = np.float64,
     *,
     stream: Stream = "main",
-    deferred: bool = False,
 ) -> Draw:
     """Uniforms on [0, 1): float64 or float32 from ``Generator.random``; float32 on
     the bulk stream from :func:`orgsim.rng.uniform32` (4 bytes each)."""
@@ -140,7 +135,6 @@ def uniform(
         shape,
         f"{kind} uniform on [0, 1)",
         lambda g, s, t, d: g.random(s, dtype=dtype),
-        deferred=deferred,
     )
 
 
@@ -152,7 +146,6 @@ def chances(
     *,
     stream: Stream = "bulk",
     bulk_bytes: float = 1.0,
-    deferred: bool = False,
 ) -> Draw:
     """Outcomes (bool) of Bernoulli trials of chance ``p(params)``, exact
     (:func:`orgsim.rng.bernoulli`, one random byte each)."""
@@ -163,7 +156,6 @@ def chances(
         lambda g, s, t, d: bernoulli(g, p(d), s),
         stream,
         bulk_bytes if stream == "bulk" else 0.0,
-        deferred,
     )
 
 
@@ -389,10 +381,11 @@ def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
 
 
 def draw_order() -> Iterator[tuple[Submodel, Draw]]:
-    """Every draw of the week in the order it is taken (deferred ones last)."""
-    pairs = [(s, d) for s in SUBMODELS.values() for d in s.draws]
-    yield from (p for p in pairs if not p[1].deferred)
-    yield from (p for p in pairs if p[1].deferred)
+    """Every draw of the week in the order it is taken: the week's order, then each
+    rule's declared order."""
+    for sub in SUBMODELS.values():
+        for spec in sub.draws:
+            yield sub, spec
 
 
 def size(shape: tuple[int, ...]) -> int:

@@ -114,10 +114,10 @@ SUBMODEL = Submodel(
     params=CodeLearningParams,
     draws=(
         uniform("code", lambda t, d: (t.n_codes, t.m)),
-        # nested codes, drawn last (empty, and so no draws at all, without code_parent)
-        uniform("parent_report", _link_rows, np.float32, deferred=True),
-        uniform("parent_action", _link_rows, np.float32, deferred=True),
-        chances("parent_social", _link_rows, lambda d: d.p1, "p1", stream="main", deferred=True),
+        # nested codes (empty, and so no draws at all, without code_parent)
+        uniform("parent_report", _link_rows, np.float32),
+        uniform("parent_action", _link_rows, np.float32),
+        chances("parent_social", _link_rows, lambda d: d.p1, "p1", stream="main"),
     ),
     step=step,
     reference=reference,

@@ -1,60 +1,77 @@
-"""Code-channel news (ODD 7.6): what the code holders know travels to their domain.
+"""Code-channel news (ODD 7.6): initiatives travel along the report paths, one tie a week.
 
-Not in the model specification (docs/model.md): an orgsim addition. Holders learn
-units' initiatives from the reports they process (:mod:`orgsim.submodels.reports`);
-each initiative known to any holder of a code becomes known to each member of the
-code's domain with chance p1 (the socialisation channel).
+Not in the model specification (docs/model.md): an orgsim addition. The code channel
+is the set of report paths: each member of a code's domain is tied to its *channel
+parent*, the neighbour one hop closer to its nearest code holder over formal and
+coordination ties (``Topology.channel_child`` / ``channel_parent``). Each week each
+such tie carries news with chance ``code_news`` (the two talk, as reports go up and
+socialisation comes down); when it does, each end learns every current initiative
+the other knew at the start of the phase. So news needs h weeks to go h hops up or
+down the channel, as on every other tie (ODD 3).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, chances
-from orgsim.submodels.socialisation import P1
+from orgsim.submodels.base import ParamBlock, Submodel, Week, chances, parameter
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import Topology
 
 
 class CodeNewsParams(ParamBlock):
-    """How fast the holders' news reaches their domain."""
+    """How fast news travels along the report paths."""
 
-    p1: float = P1
+    code_news: float = parameter(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        meaning="chance a report-path tie carries news (both ways) per step",
+        source="orgsim addition, not in docs/model.md; judgement: p1's default "
+        "(reports up and socialisation down use these ties)",
+    )
 
 
 def step(w: Week) -> None:
-    """Each member hears each item its code's holders know with chance p1."""
-    top, know, news = w.top, w.state.know, w.draws.news
-    if not top.reporters.size:
+    """The ties that talk this week; both ends learn what the other knew."""
+    top, know = w.top, w.state.know
+    active = np.flatnonzero(w.draws.news)
+    if not active.size:
         return
-    holders_know = np.array([know[h].any(axis=0) for h in top.holders])
-    for blk in top.reporter_rows.blocks():
-        k = blk.rows(know)
-        k |= blk.draws(news) & blk.keyed(holders_know)
-        blk.put(know, k)
+    child, parent = top.channel_child[active], top.channel_parent[active]
+    targets = np.concatenate([child, parent])
+    heard = np.concatenate([know[parent], know[child]])  # all read before any write
+    row, unit = np.nonzero(heard)
+    know[targets[row], unit] = True
 
 
 def reference(w: Week) -> None:
-    """Member by member, unit by unit."""
+    """Tie by tie, unit by unit."""
     top, know = w.top, w.state.know
-    holders_know = [
-        [any(know[h, u] for h in top.holders[c]) for u in range(top.units)]
-        for c in range(top.n_codes)
-    ]
-    for i, who in enumerate(top.reporters):
+    before = know.copy()
+    for x, (c, p) in enumerate(zip(top.channel_child, top.channel_parent, strict=True)):
+        if not w.draws.news[x]:
+            continue
         for u in range(top.units):
-            if holders_know[top.report_code[i]][u] and w.draws.news[i, u]:
-                know[who, u] = True
+            if before[p, u]:
+                know[c, u] = True
+            if before[c, u]:
+                know[p, u] = True
+
+
+def _ties(t: Topology, d: object) -> tuple[int]:
+    return (t.channel_child.size,)
 
 
 SUBMODEL = Submodel(
     name="code_news",
-    meaning="each initiative a code's holders know reaches each domain member with chance p1",
+    meaning="each report-path tie carries news of initiatives, both ways, with chance "
+    "code_news a step",
     params=CodeNewsParams,
-    draws=(
-        # not counted towards the bulk stream's size (as in model version 3)
-        chances(
-            "news", lambda t, d: (t.reporters.size, t.units), lambda d: d.p1, "p1", bulk_bytes=0.0
-        ),
-    ),
+    draws=(chances("news", _ties, lambda d: d.code_news, "code_news"),),
     step=step,
     reference=reference,
     odd="7.6",

@@ -2,8 +2,9 @@
 
 Each member of a code's domain sends its beliefs; every hop may omit (omega) or flip
 (phi) a dimension, in closed form (:func:`distortion_thresholds`). A code processes at
-most K x holders reports a step, a uniformly random subset (:func:`pick_reports`); the
-holders also learn the current initiative of each unit a processed report came from.
+most K x holders reports a step, a uniformly random subset (:func:`pick_reports`).
+(News of initiatives travels along the same paths, one tie a week:
+:mod:`orgsim.submodels.code_news`.)
 
 Hands on ``carry["votes"]`` (int64, codes x m): per code, the sum of the actions of
 the superior processed reports (a report's action is its content with each 0 a coin
@@ -116,7 +117,7 @@ def _record(w: Week) -> None:
 
 
 def step(w: Week) -> None:
-    """Reports of the picked reporters: content, actions, superior votes; holders hear."""
+    """Reports of the picked reporters: content, actions, superior votes."""
     top, st, d = w.top, w.state, w.draws
     _record(w)
     sel = d.picked
@@ -134,12 +135,6 @@ def step(w: Week) -> None:
         code_score = np.einsum("ij,ij->i", w.codes_before[code_of].astype(np.int64), judge)
         superior = score > code_score
         np.add.at(votes, code_of[superior], actions[superior])
-        # reports also tell the holders what the reporters' units are doing
-        for c in range(top.n_codes):
-            seen = np.unique(top.unit[who[code_of == c]])
-            seen = seen[seen >= 0]
-            if seen.size:
-                st.know[np.ix_(top.holders[c], seen)] = True
     w.carry["votes"] = votes
 
 
@@ -167,10 +162,6 @@ def reference(w: Week) -> None:
         if score > code_score:  # the superior group votes
             for j in range(m):
                 votes[c, j] += action[j]
-        u_who = int(top.unit[who])
-        if u_who >= 0:
-            for holder in top.holders[c]:
-                st.know[holder, u_who] = True
     w.carry["votes"] = votes
 
 
