@@ -108,10 +108,13 @@ class OrganisationTable(OrganisationParams):
 
     source: str | None = Field(
         None,
+        json_schema_extra={"source": "your data (an HR export)"},
         description="org chart to import (CSV/GraphML, relative to this file; sets the size)",
     )
     ties: str | None = Field(
-        None, description="extra informal ties of that chart (CSV, two employee ids a row)"
+        None,
+        json_schema_extra={"source": "your data"},
+        description="extra informal ties of that chart (CSV, two employee ids a row)",
     )
 
 

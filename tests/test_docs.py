@@ -87,3 +87,15 @@ def test_docstrings_become_markdown():
     assert doctest_fences.fence_doctests(examples) == examples.rstrip("\n")
     role = doctest_fences._ROLE.sub(doctest_fences._role, ":class:`~orgsim.scenario.Scenario`")
     assert role == "`Scenario`"
+
+
+def test_every_organisation_and_model_key_names_its_source():
+    from orgsim.scenario import ModelTable, OrganisationTable
+
+    missing = [
+        name
+        for table in (OrganisationTable, ModelTable)
+        for name, field in table.model_fields.items()
+        if not (isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("source"))
+    ]
+    assert missing == [], "give these fields json_schema_extra={'source': ...}"
