@@ -11,6 +11,11 @@ STRUCTURES, METRICS
     The registries of organisation structures and outcome metrics.
 SUBMODELS, register_submodel
     The week's rules in order (:mod:`orgsim.submodels`), and how to add one.
+register_structure, register_metric
+    Decorators adding a structure or a metric (in a session, or from a plugin file a
+    scenario names: see :mod:`orgsim.plugins`).
+load_plugins
+    Load plugin files or modules (and the installed ``orgsim.plugins`` entry points).
 """
 
 from __future__ import annotations
@@ -27,25 +32,28 @@ __all__ = [
     "SUBMODELS",
     "OrgModel",
     "__version__",
+    "load_plugins",
+    "register_metric",
+    "register_structure",
     "register_submodel",
 ]
 
+# public name -> module defining it (imported on first use)
+_LAZY = {
+    "OrgModel": "orgsim.model",
+    "STRUCTURES": "orgsim.structures",
+    "register_structure": "orgsim.structures",
+    "METRICS": "orgsim.metrics",
+    "register_metric": "orgsim.metrics",
+    "load_plugins": "orgsim.plugins",
+    "SUBMODELS": "orgsim.submodels",
+    "register_submodel": "orgsim.submodels",
+}
+
 
 def __getattr__(name: str) -> Any:
-    if name == "OrgModel":
-        from orgsim.model import OrgModel
+    if name in _LAZY:
+        import importlib
 
-        return OrgModel
-    if name == "STRUCTURES":
-        from orgsim.structures import STRUCTURES
-
-        return STRUCTURES
-    if name == "METRICS":
-        from orgsim.metrics import METRICS
-
-        return METRICS
-    if name in ("SUBMODELS", "register_submodel"):
-        from orgsim import submodels
-
-        return getattr(submodels, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'orgsim' has no attribute {name!r}")

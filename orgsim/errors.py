@@ -8,6 +8,9 @@ ParameterError
     A model or organisation parameter is out of range, of the wrong type or unknown.
     Subclasses ``ValueError`` so that generic callers (``mesa.batch_run``) see a
     familiar type.
+PluginError
+    A plugin (``plugins = [...]`` in a scenario, or an ``orgsim.plugins`` entry point)
+    failed to load: says which file and why, in one line.
 ExitCode
     Named exit codes of the ``orgsim`` command (httpie style).
 """
@@ -50,6 +53,27 @@ class ParameterError(OrgsimError, ValueError):
         self.expected = expected
         self.given = given
         super().__init__(f"parameter '{parameter}': expected {expected}, got {given!r}")
+
+
+class PluginError(ParameterError):
+    """A plugin cannot be loaded: it fails to import, raises, registers a name twice or
+    registers a bad spec. An input error, like any bad parameter.
+
+    Parameters
+    ----------
+    plugin : str
+        The plugin as the scenario names it (a file or a module).
+    problem : str
+        What went wrong, one line.
+    """
+
+    def __init__(self, plugin: str, problem: str) -> None:
+        self.parameter = "plugins"
+        self.expected = problem
+        self.given = plugin
+        self.plugin = plugin
+        self.problem = " ".join(str(problem).split())  # one line, whatever the plugin raised
+        OrgsimError.__init__(self, f"plugin {plugin}: {self.problem}")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -30,7 +30,7 @@ from mesa.discrete_space import CellAgent, Network
 
 from orgsim import dynamics, reference
 from orgsim.errors import ParameterError
-from orgsim.metrics import METRICS, measure
+from orgsim.metrics import METRICS, check_thresholds, measure
 from orgsim.organisation import ROLES, Organisation
 from orgsim.orgchart import OrgChart
 from orgsim.params import split_params
@@ -182,7 +182,7 @@ class OrgModel(mesa.Model):
         self.organisation_params = org_params
         self.dynamics = dyn
         self.organisation = organisation or build(structure, org_params, graph_rng, chart=chart)
-        self.stage_thresholds = stage_thresholds(stages)
+        self.stage_thresholds = check_thresholds(stage_thresholds(stages))
         self.topology = dynamics.Topology.from_organisation(self.organisation, dyn)
         self.state = dynamics.init_state(self.topology, dyn, self.rng)
         self.record = dynamics.StepRecord()

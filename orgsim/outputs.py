@@ -52,7 +52,8 @@ from typing import Any
 import numpy as np
 
 from orgsim import MODEL_VERSION, __version__
-from orgsim.experiments.plan import RunSpec
+from orgsim.errors import OrgsimError
+from orgsim.experiments.plan import RunSpec, environment
 from orgsim.experiments.store import Store
 from orgsim.gps import aggregate, readings
 from orgsim.metrics import METRICS
@@ -93,6 +94,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+class StoreMismatchError(OrgsimError):
+    """A stored run does not match what the batch measures (never filled with NaN)."""
 
 
 def _number(value: Any) -> str:
@@ -149,13 +154,11 @@ def export(
             if stored is None:
                 continue
             names, values = stored
-            if names != metrics:  # metrics registered since: align columns by name
-                index = {n: j for j, n in enumerate(names)}
-                values = np.column_stack(
-                    [
-                        values[:, index[m]] if m in index else np.full(len(values), np.nan)
-                        for m in metrics
-                    ]
+            if names != metrics:  # the key covers the metric set: a foreign or damaged store
+                raise StoreMismatchError(
+                    f"run {spec.run_id} in the store measured other metrics ({', '.join(names)}) "
+                    f"than this batch ({', '.join(metrics)}); refusing to mix them: use --fresh "
+                    "to recompute every run"
                 )
             lead = [spec.run_id, spec.structure, spec.replication, spec.seed]
             point = [_number(spec.point[name]) for name in varied]
@@ -398,6 +401,10 @@ def run_to_folder(
         (out_dir / name).unlink(missing_ok=True)
     plan = Plan(scenario)
     scenario_data = scenario.model_dump(mode="json")
+    provenance = {
+        "plugins": [ref.record() for ref in scenario.plugin_refs],
+        "run_key": environment(plan.metrics, scenario.plugin_refs),
+    }
     scenario_file = str(scenario.path) if scenario.path else None
     description = "nothing computed"
 
@@ -426,7 +433,7 @@ def run_to_folder(
                     status=status,
                     counts=_counts(r.total, r.stored, r.computed, r.failed),
                     backend=description,
-                    **more,
+                    **{**more, "extra": {**provenance, **more.get("extra", {})}},
                 ),
             )
 

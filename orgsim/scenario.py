@@ -49,9 +49,11 @@ from pydantic import (
     model_validator,
 )
 
-from orgsim.errors import OrgsimError, ParameterError, did_you_mean
+from orgsim.errors import OrgsimError, ParameterError, PluginError, did_you_mean
 from orgsim.examples import resolve, shipped
+from orgsim.metrics import METRICS
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
+from orgsim.plugins import PluginRef, load_plugins
 from orgsim.stages import STAGES, StageThresholds
 from orgsim.sweep import Sweep, expand
 
@@ -122,6 +124,11 @@ class ModelTable(DynamicsParams):
     """The ``[model]`` table: :class:`DynamicsParams`."""
 
 
+def validation_context() -> dict[str, Any]:
+    """What nested tables check names against: the registered base metrics (``[stages]``)."""
+    return {"metrics": [name for name, m in METRICS.items() if not m.derived]}
+
+
 _TOP_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
@@ -134,6 +141,13 @@ class Scenario(BaseModel):
         description="short name; also the output folder name"
     )
     description: str = Field("", description="what this scenario explores, in a sentence")
+    plugins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "plugin files (relative to this file) or modules registering structures, "
+            "metrics or submodels (orgsim.plugins)"
+        ),
+    )
     seed: int = Field(
         12345, ge=0, lt=2**63, description="root seed: same seed, same results, always"
     )
@@ -166,6 +180,7 @@ class Scenario(BaseModel):
 
     _path: Path | None = PrivateAttr(None)
     _chart: Any = PrivateAttr(None)  # orgsim.orgchart.OrgChart, loaded with the file
+    _plugins: tuple[PluginRef, ...] = PrivateAttr(())  # loaded before validation
 
     @model_validator(mode="after")
     def _window(self) -> Scenario:
@@ -226,11 +241,16 @@ class Scenario(BaseModel):
         }
         params.update(point or {})
         params["stop_at_equilibrium"] = self.stop_at_equilibrium
-        if self.stages != StageThresholds():
+        if self.stages.model_dump() != StageThresholds().model_dump():
             params["stages"] = self.stages.model_dump()
         if self._chart is not None:
             params["chart"] = self._chart
         return params
+
+    @property
+    def plugin_refs(self) -> tuple[PluginRef, ...]:
+        """The plugins loaded for this scenario (entry points, then ``plugins``)."""
+        return self._plugins
 
     @property
     def chart(self) -> OrgChart | None:
@@ -241,9 +261,10 @@ class Scenario(BaseModel):
         """A validated copy with top-level keys replaced (``None`` values are ignored)."""
         data = self.model_dump()
         data.update({k: v for k, v in values.items() if v is not None})
-        new = Scenario.model_validate(data)
+        new = Scenario.model_validate(data, context=validation_context())
         new._path = self._path
         new._chart = self._chart
+        new._plugins = self._plugins
         return new
 
 
@@ -434,8 +455,25 @@ def _render(
     return [text for _, text in sorted(rendered, key=lambda item: item[0])]
 
 
-def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
-    """Validate TOML ``text`` as a scenario; ``path`` is used in messages only.
+def _load_plugins(
+    data: Mapping[str, Any], path: Path | str, lines: Sequence[str], base: Path | None
+) -> tuple[PluginRef, ...]:
+    """Load the scenario's plugins (and the installed ones) before validating it, so
+    that the structure and metric names they register validate."""
+    names = data.get("plugins", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        names = []  # validation reports the wrong type
+    try:
+        return load_plugins(names, base)
+    except PluginError as err:
+        raise ScenarioError(_render(path, lines, [(("plugins",), str(err))])) from None
+
+
+def parse_scenario(
+    text: str, path: Path | str = "<scenario>", base: Path | None = None
+) -> Scenario:
+    """Validate TOML ``text`` as a scenario; ``path`` is used in messages only, plugin
+    files are found relative to ``base`` (default: the working folder).
 
     Raises
     ------
@@ -458,10 +496,12 @@ def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
         col = f" (column {match.group(2)})" if match else ""
         raise ScenarioError([f"{where}: invalid TOML{col}: {reason}"]) from None
     lines = text.splitlines()
+    plugins = _load_plugins(data, path, lines, base)
     try:
-        scenario = Scenario.model_validate(data, strict=True)
+        scenario = Scenario.model_validate(data, strict=True, context=validation_context())
     except ValidationError as exc:
         raise ScenarioError(_render(path, lines, _problems_from(exc))) from None
+    scenario._plugins = plugins
     problems = _render(path, lines, _sweep_problems(scenario))
     if problems:
         raise ScenarioError(problems)
@@ -490,7 +530,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError([f"{path}: is a folder, expected a .toml scenario file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([f"{path}: cannot read: {exc}"]) from None
-    scenario = parse_scenario(text, path)
+    scenario = parse_scenario(text, path, base=path.resolve().parent)
     scenario._path = path.resolve()
     scenario._chart = _load_chart(scenario, text.splitlines())
     problems = _render(path, text.splitlines(), _unbuildable(scenario))

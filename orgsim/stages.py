@@ -21,9 +21,11 @@ flying     awareness >= 0.75, engagement >= 8   integration across units and aut
                                                 engagement at scale
 =========  ===================================  =============================================
 
-The stage is a registered metric (``stage`` in :mod:`orgsim.metrics`), so it is in
-every results table; a missing value (e.g. authenticity in a week without posts)
-never meets a threshold.
+The stage is a derived metric (``stage`` in :mod:`orgsim.metrics`, measured after
+the base metrics of the week), so it is in every results table; a missing value
+(e.g. authenticity in a week without posts) never meets a threshold. This module
+knows no metric registry: :func:`orgsim.metrics.check_thresholds` checks that the
+names in a table are registered metrics (the scenario and the model call it).
 
 Core objects
 ------------
@@ -40,11 +42,11 @@ classify_table, first_reached, timeline
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,25 +54,13 @@ if TYPE_CHECKING:
 STAGES: tuple[str, ...] = ("crawling", "walking", "running", "flying")
 
 
-def _known_metrics(value: dict[str, float]) -> dict[str, float]:
-    from orgsim.errors import did_you_mean
-    from orgsim.metrics import METRICS
-
-    for name in value:
-        if name not in METRICS or name == "stage":
-            known = [m for m in METRICS if m != "stage"]
-            raise ValueError(
-                f"expected metric names ({', '.join(known)}){did_you_mean(name, known)}, "
-                f"got {name!r}"
-            )
-    return value
-
-
 class StageThresholds(BaseModel):
     """The ``[stages]`` table: per stage, the minimum value of each metric it requires.
 
-    A stage not given keeps its default; give an empty table (``walking = {}``) to
-    require nothing beyond the earlier stages.
+    Keys are metric names (checked against the registry by
+    :func:`orgsim.metrics.check_thresholds`). A stage not given keeps its default;
+    give an empty table (``walking = {}``) to require nothing beyond the earlier
+    stages.
 
     Examples
     --------
@@ -99,7 +89,15 @@ class StageThresholds(BaseModel):
         description="flying (social innovation and integration): metric -> minimum",
     )
 
-    _check = field_validator("crawling", "walking", "running", "flying")(_known_metrics)
+    @field_validator("crawling", "walking", "running", "flying")
+    @classmethod
+    def _known(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        # the metric names to check against come with the validation context (the
+        # scenario passes the registered base metrics); this module knows no registry
+        known = (info.context or {}).get("metrics")
+        if known is not None:
+            check_names(value, known)
+        return value
 
     def levels(self) -> list[dict[str, float]]:
         """The four stages' requirements, in order."""
@@ -111,6 +109,18 @@ class StageThresholds(BaseModel):
 
 
 DEFAULT_THRESHOLDS = StageThresholds()
+
+
+def check_names(names: Iterable[str], known: Sequence[str]) -> None:
+    """Raise ValueError for the first of ``names`` that is not in ``known``."""
+    from orgsim.errors import did_you_mean
+
+    for name in names:
+        if name not in known:
+            raise ValueError(
+                f"expected metric names ({', '.join(known)}){did_you_mean(name, known)}, "
+                f"got {name!r}"
+            )
 
 
 def thresholds(value: StageThresholds | Mapping[str, Any] | None) -> StageThresholds:

@@ -154,3 +154,30 @@ def test_a_worker_killed_mid_batch_loses_no_run(tmp_path):
             assert store.status_counts() == {"done": len(plan)}
             got = {s.key: store.get(s.key)[1].tobytes() for s in plan}
     assert got == reference
+
+
+def test_example_plugin_runs_on_a_cluster_whose_workers_never_saw_it(tmp_path):
+    """The workers run in another folder: the plugin's code travels with each run."""
+    from typer.testing import CliRunner
+
+    from orgsim import plugins
+    from orgsim.cli import app
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "plugins" / "plugins_demo.toml"
+    args = ["--steps", "4", "--replications", "2", "--no-plots", "--quiet"]
+    elsewhere = tmp_path / "elsewhere"  # the workers' folder: no plugin there
+    elsewhere.mkdir()
+    try:
+        with cluster(elsewhere) as (address, _):
+            command = ["run", str(example), "--out", str(tmp_path / "dask"), "--scheduler", address]
+            got = CliRunner().invoke(app, [*command, *args])
+        assert got.exit_code == 0, got.output
+        ref = CliRunner().invoke(
+            app, ["run", str(example), "--out", str(tmp_path / "one"), "--workers", "1", *args]
+        )
+        assert ref.exit_code == 0, ref.output
+    finally:
+        plugins.unload_all()
+    a = (tmp_path / "dask" / "plugins_demo" / "results.csv").read_text()
+    b = (tmp_path / "one" / "plugins_demo" / "results.csv").read_text()
+    assert a == b and "posts_per_poster" in a.splitlines()[0] and ",federation," in a

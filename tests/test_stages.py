@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orgsim.metrics import METRICS
+from orgsim.metrics import METRICS, check_thresholds
 from orgsim.model import OrgModel
 from orgsim.scenario import ScenarioError, parse_scenario, template
 from orgsim.stages import (
@@ -49,13 +49,15 @@ def test_custom_thresholds() -> None:
     lax = StageThresholds(walking={}, running={}, flying={"awareness": 0.1})
     assert classify({"posts": 1, "awareness": 0.2}, lax) == 4
     with pytest.raises(ValueError, match="did you mean 'awareness'"):
-        StageThresholds(running={"awarenes": 0.5})
+        check_thresholds(StageThresholds(running={"awarenes": 0.5}))
+    with pytest.raises(ValueError, match="got 'stage'"):  # a derived metric: measured later
+        check_thresholds(StageThresholds(running={"stage": 2}))
     with pytest.raises(ValueError, match="got 'stage'"):
-        StageThresholds(running={"stage": 2})
+        OrgModel(structure="band", rng=1, agents=False, stages={"running": {"stage": 2}})
 
 
 def test_stage_is_a_registered_metric_and_matches_table_classifier() -> None:
-    assert "stage" in METRICS and list(METRICS)[-1] == "stage"
+    assert METRICS["stage"].derived and not METRICS["authenticity"].derived
     model = OrgModel(structure="honeycomb", rng=1, agents=False)
     for _ in range(30):
         model.step()

@@ -447,32 +447,64 @@ class Listing(StrEnum):
 @app.command("list")
 def list_(
     what: Annotated[Listing, typer.Argument(help="structures, metrics, scenarios or submodels.")],
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin",
+            "-p",
+            help="Also load this plugin file or module (repeatable); marks what it adds.",
+        ),
+    ] = None,
 ) -> None:
     """List the registered structures, the metrics, the shipped scenario files, or the
     week's rules (submodels) in order with their parameters.
 
-    Example: orgsim list structures
-    """
-    if what is Listing.structures:
-        from orgsim.structures import DESCRIPTIONS
+    Parts registered by a plugin (--plugin, or an installed orgsim.plugins entry
+    point) are marked with it.
 
-        width = max(map(len, DESCRIPTIONS))
-        for name, text in DESCRIPTIONS.items():
-            typer.echo(f"{name:<{width}}  {text}")
+    Example: orgsim list metrics --plugin examples/plugins/my_rules.py
+    """
+    if what is Listing.scenarios:
+        _list_scenarios()
+        return
+    from orgsim.errors import PluginError
+    from orgsim.plugins import load_plugins
+
+    try:
+        load_plugins(plugin or ())
+    except PluginError as exc:
+        _fail(str(exc))
+    if what is Listing.structures:
+        from orgsim.structures import STRUCTURES
+
+        width = max(map(len, STRUCTURES))
+        for name, spec in STRUCTURES.items():
+            typer.echo(f"{name:<{width}}  {spec.description}{_from(spec.origin)}")
     elif what is Listing.metrics:
         from orgsim.metrics import METRICS
 
         width = max(map(len, METRICS))
         for name, metric in METRICS.items():
-            bound = "" if metric.bounded else "  (unbounded)"
-            typer.echo(f"{name:<{width}}  {metric.description}{bound}")
-    elif what is Listing.submodels:
+            unit = f", {metric.unit}" if metric.unit else ""
+            typer.echo(
+                f"{name:<{width}}  {metric.description} "
+                f"({metric.range_text()}{unit}){_from(metric.origin)}"
+            )
+    else:
         from orgsim.submodels.base import describe
 
         for line in describe():
             typer.echo(line)
-    else:
-        _list_scenarios()
+
+
+def _from(origin: str | None) -> str:
+    """`` [plugin FILE]`` for a part a plugin registered."""
+    if origin is None:
+        return ""
+    path = Path(origin)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        origin = str(path.relative_to(Path.cwd()))
+    return f"  [plugin {origin}]"
 
 
 def _describe(path: Path) -> str:

@@ -14,9 +14,12 @@ runs it, when, or on what backend.
 Run keys
 --------
 A run's key is a hash of everything that determines its result: the structure, the
-full resolved parameters, the seed, the number of steps and
-:data:`orgsim.MODEL_VERSION`. The store keeps finished runs by key, so a run is never
-computed twice, and changing anything that matters gives new keys.
+full resolved parameters, the seed, the number of steps, :data:`orgsim.MODEL_VERSION`,
+the metric set (names, in column order), each plugin's content hash, and the major
+versions of numpy and scipy (:func:`environment`). The store keeps finished runs by
+key, so a run is never computed twice, and changing anything that matters gives new
+keys: a run stored by another model version, with other metrics or other plugins is
+computed again, never reused with missing columns.
 
 Core objects
 ------------
@@ -29,15 +32,19 @@ Plan
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from orgsim import MODEL_VERSION
+from orgsim.metrics import METRICS
+from orgsim.plugins import PluginRef
 from orgsim.scenario import Scenario
 from orgsim.sweep import expand
 
@@ -61,6 +68,10 @@ class RunSpec:
         Full keyword arguments of ``OrgModel`` (parameters and options).
     root_seed : int
     steps : int
+    plugins : tuple of PluginRef
+        The plugins the run needs (their code travels with the run to its worker).
+    metrics : tuple of str
+        The metric columns it measures (default: the registered metrics now).
     """
 
     run_id: int
@@ -71,9 +82,13 @@ class RunSpec:
     params: dict[str, Any]
     root_seed: int
     steps: int
+    plugins: tuple[PluginRef, ...] = ()
+    metrics: tuple[str, ...] = ()
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
+        if not self.metrics:
+            object.__setattr__(self, "metrics", tuple(METRICS))
         object.__setattr__(self, "key", run_key(self))
 
     @property
@@ -99,10 +114,34 @@ def run_key(spec: RunSpec) -> str:
         "params": spec.params,
         "seed": [spec.root_seed, spec.run_id],
         "steps": spec.steps,
-        "model_version": MODEL_VERSION,
+        **environment(spec.metrics, spec.plugins),
     }
     text = json.dumps(identity, sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _major(package: str) -> str:
+    try:
+        return metadata.version(package).split(".")[0]
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def environment(metrics: Sequence[str], plugins: Sequence[PluginRef] = ()) -> dict[str, Any]:
+    """What a run key covers besides the run itself (also written to the manifest).
+
+    >>> env = environment(("posts",))
+    >>> sorted(env), env["metrics"]
+    (['metrics', 'model_version', 'numpy', 'plugins', 'scipy'], ['posts'])
+    """
+    return {
+        "model_version": MODEL_VERSION,
+        "metrics": list(metrics),
+        "plugins": [[p.kind, p.name, p.sha256] for p in plugins],
+        "numpy": _major("numpy"),
+        "scipy": _major("scipy"),
+    }
 
 
 def _canonical(value: Any) -> Any:
@@ -138,6 +177,7 @@ class Plan:
         self.replications = scenario.sweep_replications
         self.structures = list(scenario.structures)
         self.varied = scenario.varied
+        self.metrics = tuple(METRICS)  # with the scenario's plugins: they are loaded
 
     def __len__(self) -> int:
         return len(self.structures) * len(self.points) * self.replications
@@ -157,6 +197,8 @@ class Plan:
             params=self.scenario.model_params(structure, point),
             root_seed=self.scenario.seed,
             steps=self.scenario.steps,
+            plugins=self.scenario.plugin_refs,
+            metrics=self.metrics,
         )
 
     def __iter__(self) -> Iterator[RunSpec]:

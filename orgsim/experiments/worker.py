@@ -1,6 +1,9 @@
 """The function every executor runs: one :class:`RunSpec` in, one :class:`RunResult` out.
 
-Workers build ``OrgModel(..., agents=False)``: the Mesa agents are views onto the
+A worker first loads the plugins the spec carries (:func:`orgsim.plugins.ensure`: a
+file plugin's text comes with the spec, so the worker runs exactly the code the run
+was planned with, whatever its working folder), and checks that it measures the
+spec's metrics. Workers build ``OrgModel(..., agents=False)``: the Mesa agents are views onto the
 state arrays and the metrics never read them, so leaving them out changes no number
 and saves time. A run that raises is returned as a failed result (its error text),
 never raised, so that one bad run does not stop a batch.
@@ -21,9 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orgsim.errors import OrgsimError
 from orgsim.experiments.plan import RunSpec
 from orgsim.metrics import METRICS
 from orgsim.model import OrgModel
+from orgsim.plugins import ensure
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,17 @@ def execute(spec: RunSpec) -> RunResult:
     >>> result.values.shape == (3, len(result.metrics)), result.error
     (True, None)
     """
-    metrics = tuple(METRICS)
+    metrics = spec.metrics
     start = time.perf_counter()
     try:
+        ensure(spec.plugins)
+        if tuple(METRICS) != metrics:
+            missing = [m for m in metrics if m not in METRICS]
+            extra = [m for m in METRICS if m not in metrics]
+            raise OrgsimError(
+                "this worker measures other metrics than the run was planned with "
+                f"(missing: {', '.join(missing) or '-'}; extra: {', '.join(extra) or '-'})"
+            )
         model = OrgModel(spec.structure, rng=spec.seed_sequence(), agents=False, **spec.params)
         rows = []
         for _ in range(spec.steps):

@@ -1,7 +1,11 @@
-"""Small helpers shared by the plot modules: saving figures, legends, metric limits."""
+"""Small helpers shared by the plot modules: saving figures, legends, metric limits.
+
+Metric labels, descriptions and ranges are read from the metric's registered spec
+(:data:`orgsim.metrics.METRICS`), never from a list kept here."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -47,11 +51,29 @@ def structure_handles(structures: Iterable[str], marker: bool = False) -> list[L
     return handles
 
 
-def is_bounded(metric: str) -> bool:
-    """Whether ``metric`` is registered as lying in [0, 1]."""
+def bounds(metric: str) -> tuple[float, float]:
+    """The registered range of ``metric`` (``-inf``/``inf`` where open or unknown)."""
     from orgsim.metrics import METRICS
 
-    return bool(METRICS[metric].bounded) if metric in METRICS else False
+    return METRICS[metric].bounds if metric in METRICS else (-math.inf, math.inf)
+
+
+def unit(metric: str) -> str:
+    """The registered unit of ``metric`` ('' for none or unknown)."""
+    from orgsim.metrics import METRICS
+
+    return (METRICS[metric].unit or "") if metric in METRICS else ""
+
+
+def is_bounded(metric: str) -> bool:
+    """Whether ``metric`` is registered with both a lower and an upper bound."""
+    return all(map(math.isfinite, bounds(metric)))
+
+
+def padded(metric: str, pad: float = 0.02) -> tuple[float, float]:
+    """Axis limits of a bounded metric: its range plus ``pad`` of it on each side."""
+    lo, hi = bounds(metric)
+    return lo - pad * (hi - lo), hi + pad * (hi - lo)
 
 
 def description(metric: str) -> str:

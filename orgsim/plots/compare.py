@@ -5,10 +5,9 @@ Core objects
 plot_comparison
     One panel per metric, one dot-and-whisker per structure.
 plot_tradeoff_cards
-    One card per structure: the claims of the source texts next to the measured
-    values of the trade-off metrics, with the other structures as grey ticks.
-CLAIMS
-    What the source texts claim (advantage, drawback), for the cards' captions only.
+    One card per structure: its registered caption (the claims of the source texts
+    for the seed's structures) next to the measured values of the trade-off
+    metrics, with the other structures as grey ticks.
 """
 
 from __future__ import annotations
@@ -21,14 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from orgsim.claims import CLAIMS as _CLAIMS
-from orgsim.plots.common import is_bounded
+from orgsim.plots.common import bounds, is_bounded, padded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
-
-# Owyang (2009, 2010) as summarised in docs/model.md §1 (orgsim.claims): captions.
-CLAIMS: dict[str, tuple[str, str]] = {
-    name: (plus.text, minus.text) for name, (plus, minus) in _CLAIMS.items()
-}
 
 # The metrics the claims are about, in the order a card lists them.
 TRADEOFF_METRICS: tuple[str, ...] = (
@@ -88,7 +81,7 @@ def plot_comparison(
             tick.set_fontweight("bold")
         ax.set_ylim(-0.6, len(structures) - 0.4)
         if is_bounded(metric):
-            ax.set_xlim(-0.02, 1.02)
+            ax.set_xlim(*padded(metric))
         elif (part["low"].dropna() >= 0).all():  # counts and sizes: bars start at zero
             ax.set_xlim(left=0)
         ax.grid(axis="y", visible=False)
@@ -151,6 +144,18 @@ def _rank_words(
     return word + (" (tied)" if tied else "")
 
 
+def _caption(name: str) -> list[str]:
+    """The registered caption of structure ``name``, in at most two lines of 40."""
+    from orgsim.structures import STRUCTURES
+
+    spec = STRUCTURES.get(name)
+    text = spec.caption if spec is not None else ""
+    # a caption of its own lines keeps them (the claims' + and - line up); one long
+    # line (a description) is wrapped
+    lines = text.splitlines() if "\n" in text else textwrap.wrap(text, 40)
+    return lines[:2]
+
+
 def plot_tradeoff_cards(
     summary: pd.DataFrame, structures: list[str], style: str = "talk"
 ) -> Figure:
@@ -166,28 +171,32 @@ def plot_tradeoff_cards(
         summary.pivot_table(index="structure", columns="metric", values=v, dropna=False)
         for v in ("mean", "low", "high")
     )
+    # bars show (value - lower) / scale: a bounded metric's range, else the largest value
+    base = {m: bounds(m)[0] if is_bounded(m) else 0.0 for m in metrics}
     scale = {
         m: max(1.0, float(np.nanmax(np.r_[table[m].to_numpy(), highs[m].to_numpy(), 1.0])))
         if not is_bounded(m)
-        else 1.0
+        else bounds(m)[1] - bounds(m)[0]
         for m in metrics
     }
     ypos = np.arange(len(metrics))[::-1]
     for ax, name in zip(axes.flat, structures, strict=False):
         st = structure_style(name)
         for y, m in zip(ypos, metrics, strict=True):
-            s = scale[m]
+            s, b = scale[m], base[m]
             ax.barh(y, 1.0, height=0.62, color="#f0f0f0", zorder=0)
             for other in structures:
                 v = table.at[other, m] if other in table.index else np.nan
                 if other != name and np.isfinite(v):
-                    ax.plot([v / s] * 2, [y - 0.31, y + 0.31], color=MUTED, linewidth=2, zorder=1)
+                    ax.plot(
+                        [(v - b) / s] * 2, [y - 0.31, y + 0.31], color=MUTED, linewidth=2, zorder=1
+                    )
             v = table.at[name, m] if name in table.index else np.nan
             if not np.isfinite(v):
                 ax.text(0.02, y, "n/a", va="center", color=MUTED)
                 continue
-            ax.barh(y, v / s, height=0.62, color=st.color, zorder=2)
-            lo, hi = lows.at[name, m] / s, highs.at[name, m] / s
+            ax.barh(y, (v - b) / s, height=0.62, color=st.color, zorder=2)
+            lo, hi = (lows.at[name, m] - b) / s, (highs.at[name, m] - b) / s
             ax.plot([lo, hi], [y, y], color="#222222", linewidth=1.6, zorder=3)
             spans = {s: (lows.at[s, m], highs.at[s, m]) for s in table.index}
             rank = _rank_words(table[m].to_dict(), name, intervals=spans)
@@ -207,15 +216,9 @@ def plot_tradeoff_cards(
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        claim = CLAIMS.get(name)
         pad = 2.9 * plt.rcParams["font.size"]  # room for the two lines of claims
         ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=pad)
-        if claim:
-            text = f"claimed  + {claim[0]}\n               \u2212 {claim[1]}"
-        else:
-            from orgsim.structures import DESCRIPTIONS
-
-            text = "\n".join(textwrap.wrap(DESCRIPTIONS.get(name, ""), 40)[:2])
+        text = "\n".join(_caption(name))
         ax.text(
             0, 1.02, text, transform=ax.transAxes, va="bottom", fontsize="small", color="#444444"
         )

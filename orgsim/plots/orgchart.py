@@ -209,7 +209,7 @@ def draw_org_chart(
     legend, informal, labels : bool
         Draw the role/tie legend, the informal ties, the code/budget labels.
     """
-    from orgsim.structures import DESCRIPTIONS
+    from orgsim.structures import STRUCTURES
 
     n = org.n
     x, y = tree_layout(org)
@@ -301,7 +301,8 @@ def draw_org_chart(
     ax.set_ylim(y.min() - span * 0.2, y.max() + span * 0.2)
     if title is None:
         st = structure_style(org.structure)
-        desc = DESCRIPTIONS.get(org.structure, "")
+        spec = STRUCTURES.get(org.structure)
+        desc = spec.description if spec is not None else ""
         posting = int(org.may_post.sum())
         small = plt.rcParams["font.size"] * 0.83
         ax.set_title(

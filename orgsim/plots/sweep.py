@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from orgsim.plots.common import is_bounded, structure_handles
+from orgsim.plots.common import bounds, is_bounded, padded, structure_handles
 from orgsim.plots.data import summarise
 from orgsim.plots.theme import figsize, metric_label, pretty, structure_style
 
@@ -67,7 +67,7 @@ def plot_sweep_line(
         values = sorted(df[param].unique(), key=str)
         ax.set_xticks(range(len(values)), [_fmt(v) for v in values])
     if is_bounded(metric):
-        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylim(*padded(metric))
     ax.set_xlabel(pretty(param))
     ax.set_title(f"{metric_label(metric)} against {pretty(param)}", loc="left")
     runs = int(summary["n"].max()) if len(summary) else 0
@@ -111,7 +111,7 @@ def plot_heatmaps(
     w, h = figsize(style, 5.5 * n + 1.5, 6.2)
     fig, axes = plt.subplots(1, n, figsize=(w, h), squeeze=False, sharey=True)
     vals = summary["mean"].to_numpy(dtype=float)
-    vmin, vmax = (0.0, 1.0) if is_bounded(metric) else (np.nanmin(vals), np.nanmax(vals))
+    vmin, vmax = bounds(metric) if is_bounded(metric) else (np.nanmin(vals), np.nanmax(vals))
     if not np.isfinite(vmin) or vmin == vmax:
         vmin, vmax = (0.0, 1.0) if not np.isfinite(vmin) else (vmin - 0.5, vmax + 0.5)
     image = None

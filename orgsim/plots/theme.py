@@ -4,9 +4,9 @@ Core objects
 ------------
 structure_style
     The :class:`StructureStyle` (colour, line style, marker, label) of a structure
-    name. Known structures have fixed entries; any other registered (or unknown)
-    name gets the next free Okabe–Ito colour, so colours never depend on which
-    structures happen to be in one results table.
+    name. A structure's registered spec may fix its colour slot; any other
+    registered (or unknown) name gets the next free Okabe–Ito colour, so colours
+    never depend on which structures happen to be in one results table.
 style_context
     Context manager applying the ``"talk"`` (large fonts, thick lines, for the back
     of a room) or ``"paper"`` rcParams, inside a ``with`` block only.
@@ -43,16 +43,6 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
 INK = "#222222"
 MUTED = "#8a8a8a"
 
-# Fixed slots for the structures of the source texts, so a structure keeps its
-# colour whatever else is registered or present.
-_FIXED: dict[str, int] = {
-    "band": 0,
-    "tower": 1,
-    "hub_and_spokes": 2,
-    "dandelion": 3,
-    "honeycomb": 4,
-}
-
 
 @dataclass(frozen=True)
 class StructureStyle:
@@ -75,19 +65,30 @@ def pretty(name: str) -> str:
 
 
 def metric_label(name: str) -> str:
-    """Title of a metric column (same as :func:`pretty`)."""
-    return pretty(name)
+    """Title of a metric column: its registered label (:func:`pretty` if unknown).
+
+    >>> metric_label("coordination_cost"), metric_label("not_a_metric")
+    ('Coordination cost', 'Not a metric')
+    """
+    from orgsim.metrics import METRICS
+
+    metric = METRICS.get(str(name))
+    return metric.label if metric is not None else pretty(name)
 
 
 def _slot(name: str) -> int:
-    if name in _FIXED:
-        return _FIXED[name]
+    # a structure's spec may fix its slot (the structures of the source texts do), so
+    # it keeps its colour whatever else is registered or present in a results table
     from orgsim.structures import STRUCTURES
 
-    extra = [s for s in STRUCTURES if s not in _FIXED]
+    spec = STRUCTURES.get(name)
+    if spec is not None and spec.slot is not None:
+        return spec.slot
+    fixed = 1 + max((s.slot for s in STRUCTURES.values() if s.slot is not None), default=-1)
+    extra = [s for s, spec in STRUCTURES.items() if spec.slot is None]
     if name in extra:
-        return len(_FIXED) + extra.index(name)
-    return len(_FIXED) + len(extra) + zlib.crc32(name.encode()) % 7
+        return fixed + extra.index(name)
+    return fixed + len(extra) + zlib.crc32(name.encode()) % 7
 
 
 def structure_style(name: str) -> StructureStyle:

@@ -25,7 +25,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from orgsim.plots.common import description, is_bounded, structure_handles, titled
+from orgsim.plots.common import (
+    bounds,
+    description,
+    is_bounded,
+    padded,
+    structure_handles,
+    titled,
+    unit,
+)
 from orgsim.plots.data import mean_band
 from orgsim.plots.theme import figsize, metric_label, pretty, structure_style
 
@@ -73,10 +81,10 @@ def _draw(
         st = structure_style(name)
         if band and (part["n"] > 1).any():  # one run: no spread, no band
             low, high = part["low"], part["high"]
-            if is_bounded(metric):  # a t-interval may overshoot [0, 1]; the metric cannot
-                low, high = low.clip(0, 1), high.clip(0, 1)
-            elif nonnegative:
-                low = low.clip(lower=0)
+            # a t-interval may overshoot the metric's range; the metric cannot
+            lo, hi = bounds(metric)
+            lo = max(lo, 0.0) if nonnegative and not math.isfinite(lo) else lo
+            low, high = low.clip(lo, hi), high.clip(lo, hi)
             ax.fill_between(part["step"], low, high, color=st.color, alpha=0.22, linewidth=0)
         same = next((g for g in info.overlaps if _same(lines_of(lines, g[0]), part)), None)
         if same is None:
@@ -102,7 +110,8 @@ def _draw(
         info.drawn.append(name)
     if is_bounded(metric):
         lo, hi = ax.get_ylim()
-        ax.set_ylim(max(lo, -0.02), min(hi, 1.02))
+        edge = padded(metric)
+        ax.set_ylim(max(lo, edge[0]), min(hi, edge[1]))
     ax.margins(x=0)
     return info
 
@@ -129,6 +138,7 @@ def plot_metric_timeseries(
     info = _draw(ax, df, metric, structures)
     titled(ax, metric_label(metric), description(metric))
     ax.set_xlabel("week")
+    ax.set_ylabel(unit(metric))
     overlapping = {s for group in info.overlaps for s in group[1:]}  # drawn with markers
     handles = structure_handles(info.drawn)
     for handle, name in zip(handles, info.drawn, strict=True):

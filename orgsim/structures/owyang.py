@@ -22,7 +22,7 @@ import numpy as np
 from orgsim.organisation import CENTRAL_TEAM, HUB, LIAISON, Organisation
 from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
-from orgsim.structures import register_structure
+from orgsim.structures import claimed, register_structure
 from orgsim.structures.common import enable_posters, skeleton, unit_leads
 
 
@@ -62,7 +62,12 @@ def hub_spokes(hub: np.ndarray, spokes: np.ndarray) -> np.ndarray:
     return np.concatenate([ties, inner.reshape(-1, 2)]).astype(np.int64)
 
 
-@register_structure("band", "decentralised: social media at the edges, no leader")
+@register_structure(
+    "band",
+    "decentralised: social media at the edges, no leader",
+    caption=claimed("band"),
+    slot=0,
+)
 def band(
     params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
 ) -> Organisation:
@@ -79,7 +84,10 @@ def band(
 
 
 @register_structure(
-    "tower", "centralised: a central team under management holds code, budget and voice"
+    "tower",
+    "centralised: a central team under management holds code, budget and voice",
+    caption=claimed("tower"),
+    slot=1,
 )
 def tower(
     params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
@@ -101,7 +109,10 @@ def tower(
 
 
 @register_structure(
-    "hub_and_spokes", "coordinated: a hub holds code and budget, liaisons lead at the edges"
+    "hub_and_spokes",
+    "coordinated: a hub holds code and budget, liaisons lead at the edges",
+    caption=claimed("hub_and_spokes"),
+    slot=2,
 )
 def hub_and_spokes(
     params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None

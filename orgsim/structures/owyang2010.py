@@ -31,7 +31,7 @@ import numpy as np
 from orgsim.organisation import HUB, LIAISON, MANAGER, Organisation, sorted_unique
 from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
-from orgsim.structures import register_structure
+from orgsim.structures import claimed, register_structure
 from orgsim.structures.common import enable_posters, skeleton, unit_leads
 from orgsim.structures.owyang import coordinating_hub, hub_spokes, team_members
 
@@ -45,7 +45,10 @@ def _unique_ties(ties: np.ndarray, n: int) -> np.ndarray:
 
 
 @register_structure(
-    "dandelion", "multiple hub-and-spokes: unit hubs with their own code, tied to a central hub"
+    "dandelion",
+    "multiple hub-and-spokes: unit hubs with their own code, tied to a central hub",
+    caption=claimed("dandelion"),
+    slot=3,
 )
 def dandelion(
     params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None
@@ -93,7 +96,10 @@ def dandelion(
 
 
 @register_structure(
-    "honeycomb", "holistic: every employee trained, socialised and posting, coordinated in cells"
+    "honeycomb",
+    "holistic: every employee trained, socialised and posting, coordinated in cells",
+    caption=claimed("honeycomb"),
+    slot=4,
 )
 def honeycomb(
     params: OrganisationParams, rng: np.random.Generator, chart: OrgChart | None = None

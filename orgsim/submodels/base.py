@@ -37,6 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from orgsim.errors import ParameterError
+from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
 
 if TYPE_CHECKING:
@@ -292,6 +293,8 @@ class Submodel:
         Its section of docs/ODD.md (e.g. "7.6").
     module : str
         Where it is defined (filled in by :func:`register_submodel`).
+    origin : str or None
+        The plugin that registered it (filled in; ``None``: orgsim).
     """
 
     name: str
@@ -303,6 +306,7 @@ class Submodel:
     records: Mapping[str, tuple[Any, str]] = field(default_factory=dict)
     odd: str = ""
     module: str = ""
+    origin: str | None = None
 
 
 SUBMODELS: dict[str, Submodel] = {}
@@ -351,6 +355,8 @@ def register_submodel(
                 )
     if not sub.module:
         sub = Submodel(**{**vars(sub), "module": getattr(sub.step, "__module__", "")})
+    if sub.origin != origin():  # a plugin's rule says so (orgsim list submodels)
+        sub = Submodel(**{**vars(sub), "origin": origin()})
     items = list(SUBMODELS.items())
     at = len(items)
     if anchor is not None:
@@ -364,6 +370,16 @@ def register_submodel(
 
 
 _LISTENERS: list[Callable[[], None]] = []
+
+
+def unregister_submodels(plugin: str) -> None:
+    """Remove the rules ``plugin`` registered (:func:`orgsim.plugins.unload`)."""
+    mine = [name for name, sub in SUBMODELS.items() if sub.origin == plugin]
+    for name in mine:
+        del SUBMODELS[name]
+    if mine:
+        for listener in _LISTENERS:
+            listener()
 
 
 def on_register(listener: Callable[[], None]) -> None:
@@ -418,7 +434,8 @@ def describe() -> list[str]:
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):
-        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]")
+        mark = f"  [plugin {sub.origin}]" if sub.origin else ""
+        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]{mark}")
         fields = sub.params.model_fields
         width = max(map(len, fields), default=0)
         for name, info in fields.items():
