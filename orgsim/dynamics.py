@@ -153,6 +153,9 @@ class Topology:
         Unit a poster addresses (-1: picks one at random each post).
     voice_hops : ndarray, shape (posters, units)
         Formal hops from each poster to each unit's frontline.
+    a_informal : scipy.sparse.csr_array
+        Informal (peer) ties only: whom an employee learns from (peer learning; empty
+        when ``peer_learning`` is 0).
     a_spread, a_coord : scipy.sparse.csr_array
         Adjacency over which news spreads at rate beta, and coordination adjacency.
     coordinators : ndarray
@@ -191,6 +194,7 @@ class Topology:
     poster_code: np.ndarray
     poster_unit: np.ndarray
     voice_hops: np.ndarray
+    a_informal: sp.csr_array
     a_spread: sp.csr_array
     a_coord: sp.csr_array
     coordinators: np.ndarray
@@ -280,6 +284,12 @@ class Topology:
             poster_code=org.code[posters],
             poster_unit=org.unit[posters],
             voice_hops=voice_hops,
+            # only peer learning reads it: not built for runs without it
+            a_informal=(
+                org.adjacency("informal")
+                if getattr(dyn, "peer_learning", 0.0) > 0.0
+                else sp.csr_array((n, n), dtype=np.float32)
+            ),
             a_spread=a_spread,
             a_coord=a_coord.astype(np.float32),
             coordinators=coordinators,

@@ -23,6 +23,9 @@ replicate
     Many runs of one (p1, p2) point: mean, standard error and the reference value.
 curve
     The whole figure: :func:`replicate` over a grid of p1 and p2.
+knowledge_after
+    Code knowledge after a fixed number of periods, run by run (figures 4 and 5:
+    turnover and turbulence, which have no equilibrium).
 
 The measure is the ``code_knowledge`` metric, sum(c * r) / m: (#dimensions the code
 gets right - #wrong) / m.
@@ -242,3 +245,25 @@ def curve(
         for i, p2 in enumerate(p2_values)
         for j, p1 in enumerate(p1_values)
     ]
+
+
+def knowledge_after(
+    periods: int, runs: int, seed: int = 1991, *, every: bool = False, **overrides: Any
+) -> np.ndarray:
+    """Code knowledge of ``runs`` runs of the March configuration after ``periods``.
+
+    ``overrides`` change the configuration (``p1``, ``p2``, ``turnover``, ``p4``,
+    ``fast_learners``, ...). Run i uses ``SeedSequence(seed, spawn_key=(i,))``. With
+    ``every``, an array (runs, periods) of the value after each period.
+
+    >>> knowledge_after(5, runs=2, seed=1, p1=0.5, p2=0.5, turnover=0.1).shape
+    (2,)
+    """
+    params = {**MARCH1991, **overrides}
+    out = np.empty((runs, periods))
+    for i in range(runs):
+        model = OrgModel(rng=np.random.SeedSequence(seed, spawn_key=(i,)), agents=False, **params)
+        for t in range(periods):
+            model.step()
+            out[i, t] = model.metric_values["code_knowledge"]
+    return out if every else out[:, -1]

@@ -13,9 +13,10 @@ Employee
     ``agent.budget``, ``agent.knows`` read (and write) the rows the vectorised step
     updates, so inspecting or extending agents never gets out of sync.
 
-Randomness: the run's seed (int, ``SeedSequence`` or ``Generator``) is split into two
-independent streams, one for the graph builder and one for the dynamics; the same
-seed gives the same organisation and the same trajectory.
+Randomness: the run's seed (int, ``SeedSequence`` or ``Generator``) is spawned into
+three independent streams (:func:`spawn_streams`): the graph builder's, the
+dynamics' (``model.rng``) and Mesa's own (``model.random``); the same seed gives the
+same organisation and the same trajectory, whatever Mesa does with its stream.
 """
 
 from __future__ import annotations
@@ -43,19 +44,35 @@ AGENTS_AUTO_LIMIT = 20_000  # above this, agents are created only on request
 SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
 
 
+def spawn_streams(rng: SeedLike) -> tuple[np.random.Generator, np.random.Generator, int]:
+    """Three independent streams from one seed: graph builder, dynamics, and Mesa's seed.
+
+    Each is a child spawned from the root ``SeedSequence`` (children 0, 1, 2), so
+    Mesa (``model.random``, its agent sets) draws from its own stream: however a
+    Mesa release seeds or uses it, the organisation and the dynamics are unchanged.
+
+    >>> g1, d1, m1 = spawn_streams(7); g2, d2, m2 = spawn_streams(7)
+    >>> bool(g1.random() == g2.random()), bool(d1.random() == d2.random()), m1 == m2
+    (True, True, True)
+    """
+    if isinstance(rng, np.random.Generator):
+        graph, dyn, own = rng.spawn(3)
+        return graph, dyn, int(own.integers(2**32))
+    seq = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
+    graph_seq, dyn_seq, mesa_seq = seq.spawn(3)
+    mesa_seed = int(mesa_seq.generate_state(1)[0])
+    return np.random.default_rng(graph_seq), np.random.default_rng(dyn_seq), mesa_seed
+
+
 def split_seed(rng: SeedLike) -> tuple[np.random.Generator, np.random.Generator]:
-    """Two independent generators (graph, dynamics) from one seed.
+    """The graph and dynamics streams of :func:`spawn_streams`.
 
     >>> g1, d1 = split_seed(7); g2, d2 = split_seed(7)
     >>> bool(g1.random() == g2.random()), bool(d1.random() == d2.random())
     (True, True)
     """
-    if isinstance(rng, np.random.Generator):
-        graph, dyn = rng.spawn(2)
-        return graph, dyn
-    seq = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
-    graph_seq, dyn_seq = seq.spawn(2)
-    return np.random.default_rng(graph_seq), np.random.default_rng(dyn_seq)
+    graph, dyn, _ = spawn_streams(rng)
+    return graph, dyn
 
 
 class Employee(CellAgent):
@@ -174,8 +191,10 @@ class OrgModel(mesa.Model):
         if agents not in (True, False, "auto"):
             raise ParameterError("agents", "true, false or 'auto'", agents)
         org_params, dyn = split_params(params)
-        graph_rng, dyn_rng = split_seed(rng)
-        super().__init__(rng=dyn_rng)
+        graph_rng, dyn_rng, mesa_seed = spawn_streams(rng)
+        super().__init__(rng=mesa_seed)  # Mesa seeds model.random (and its rng) from it
+        self.rng = dyn_rng  # the dynamics' stream, untouched by Mesa
+        self._rng = dyn_rng.bit_generator.state
         self.structure = structure
         self.kernel = kernel
         self.stop_at_equilibrium = stop_at_equilibrium
@@ -266,9 +285,12 @@ class OrgModel(mesa.Model):
         March (1991, recreated): no member's best possible score (zeros counted as
         right) beats its code's, and no member differs from a non-zero code dimension.
         Members are the reporters of each code and, for nested codes, the child codes
-        of each parent code.
+        of each parent code. Never with turnover or turbulence (p3 or p4 > 0): the
+        state is not absorbing.
         """
         top, st = self.topology, self.state
+        if self.dynamics.turnover > 0.0 or self.dynamics.p4 > 0.0:
+            return False  # newcomers and a moving reality can always change the code again
         if not top.n_codes:
             return True
         r = top.reporters

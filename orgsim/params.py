@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from orgsim.submodels.code_learning import CodeLearningParams
     from orgsim.submodels.code_news import CodeNewsParams
     from orgsim.submodels.frontline import FrontlineParams
+    from orgsim.submodels.peer_learning import PeerLearningParams
     from orgsim.submodels.posting import PostingParams
     from orgsim.submodels.reports import ReportParams
     from orgsim.submodels.resources import ResourceParams
     from orgsim.submodels.socialisation import SocialisationParams
     from orgsim.submodels.turbulence import TurbulenceParams
+    from orgsim.submodels.turnover import TurnoverParams
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -159,7 +161,9 @@ if TYPE_CHECKING:
         FrontlineParams,
         ReportParams,
         CodeLearningParams,
+        TurnoverParams,
         SocialisationParams,
+        PeerLearningParams,
         CodeNewsParams,
         ResourceParams,
         PostingParams,

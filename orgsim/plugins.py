@@ -50,7 +50,13 @@ from pathlib import Path
 from typing import Literal
 
 from orgsim.errors import PluginError
+
+# orgsim's own parts register on import: before any plugin runs, so that none of them
+# is taken for a plugin's (and unloaded with it)
+from orgsim.metrics import METRICS
 from orgsim.registry import loading
+from orgsim.structures import STRUCTURES
+from orgsim.submodels.base import unregister_submodels
 
 GROUP = "orgsim.plugins"  # the entry-point group packages register under
 MAX_BYTES = 1 << 20  # a plugin file larger than this is refused (1 MiB of Python)
@@ -101,10 +107,6 @@ def loaded() -> list[PluginRef]:
 
 def unload(origin: str) -> None:
     """Remove everything the plugin loaded from ``origin`` registered."""
-    from orgsim.metrics import METRICS
-    from orgsim.structures import STRUCTURES
-    from orgsim.submodels.base import unregister_submodels
-
     with _LOCK:
         for registry in (STRUCTURES, METRICS):
             mine = [n for n, spec in registry.items() if spec.origin == origin]

@@ -46,6 +46,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    create_model,
     model_validator,
 )
 
@@ -237,7 +238,7 @@ class Scenario(BaseModel):
         _structure_name(structure)
         params: dict[str, Any] = {
             **self.organisation.model_dump(include=set(OrganisationParams.model_fields)),
-            **self.model.model_dump(include=set(DynamicsParams.model_fields)),
+            **self.model.model_dump(include=set(type(self.model).model_fields)),
         }
         params.update(point or {})
         params["stop_at_equilibrium"] = self.stop_at_equilibrium
@@ -261,11 +262,34 @@ class Scenario(BaseModel):
         """A validated copy with top-level keys replaced (``None`` values are ignored)."""
         data = self.model_dump()
         data.update({k: v for k, v in values.items() if v is not None})
-        new = Scenario.model_validate(data, context=validation_context())
+        new = type(self).model_validate(data, context=validation_context())
         new._path = self._path
         new._chart = self._chart
         new._plugins = self._plugins
         return new
+
+
+_SCHEMAS: dict[frozenset[str], type[Scenario]] = {}
+
+
+def scenario_class() -> type[Scenario]:
+    """:class:`Scenario`, or its subclass whose ``[model]`` table also takes the
+    parameters of rules registered since (plugin submodels, :mod:`orgsim.plugins`)."""
+    from orgsim import params
+
+    week = params.DynamicsParams  # recomposed when a rule registers
+    names = frozenset(week.model_fields)
+    if names == frozenset(ModelTable.model_fields):
+        return Scenario
+    if names not in _SCHEMAS:
+        table = create_model("ModelTable", __base__=week, __doc__=ModelTable.__doc__)
+        _SCHEMAS[names] = create_model(
+            "Scenario",
+            __base__=Scenario,
+            __doc__=Scenario.__doc__,
+            model=(table, Field(default_factory=table, description="the weekly process")),
+        )
+    return _SCHEMAS[names]
 
 
 # -- loading -----------------------------------------------------------------------
@@ -358,7 +382,7 @@ def _show(value: Any) -> str:
 
 def _siblings(loc: Sequence[str | int]) -> list[str]:
     """Known keys of the table holding ``loc[-1]``."""
-    model: Any = Scenario
+    model: Any = scenario_class()
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -498,7 +522,8 @@ def parse_scenario(
     lines = text.splitlines()
     plugins = _load_plugins(data, path, lines, base)
     try:
-        scenario = Scenario.model_validate(data, strict=True, context=validation_context())
+        schema = scenario_class()  # plugins may have added rules with parameters
+        scenario = schema.model_validate(data, strict=True, context=validation_context())
     except ValidationError as exc:
         raise ScenarioError(_render(path, lines, _problems_from(exc))) from None
     scenario._plugins = plugins

@@ -21,6 +21,7 @@ from orgsim.model import OrgModel
 BAND, TOWER, HUB = "band", "tower", "hub_and_spokes"
 STEPS, FROM_STEP = 104, 52  # two years of weeks; measure the second
 REPLICATIONS = 20
+AWARENESS_REPLICATIONS = 40
 SEED = 20260101
 CLAIM_METRICS = ("authenticity", "awareness", "resource_flow", "coordination_cost")
 
@@ -89,8 +90,10 @@ def test_band_is_most_authentic(default: dict[str, dict[str, np.ndarray]]) -> No
     assert above(a[BAND], a[HUB]), describe(**a)
 
 
-def test_band_is_least_aware(default: dict[str, dict[str, np.ndarray]]) -> None:
-    a = {s: default[s]["awareness"] for s in default}
+def test_band_is_least_aware() -> None:
+    # awareness varies most between runs (sd about 0.12): 20 replications resolve the
+    # tower's edge over the band (about 0.1) for some seeds only, 40 for all we tried
+    a = {s: runs(s, AWARENESS_REPLICATIONS)["awareness"] for s in (BAND, TOWER, HUB)}
     assert above(a[TOWER], a[BAND]), describe(**a)
     assert above(a[HUB], a[BAND]), describe(**a)
 

@@ -26,8 +26,9 @@ from orgsim.experiments.plan import Plan, RunSpec
 from orgsim.experiments.worker import execute
 from orgsim.metrics import METRICS, RunView, register_metric
 from orgsim.model import OrgModel
-from orgsim.scenario import load_scenario
+from orgsim.scenario import ScenarioError, load_scenario
 from orgsim.structures import STRUCTURES, build, register_structure
+from orgsim.submodels import SUBMODELS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plugins"
 runner = CliRunner()
@@ -222,6 +223,33 @@ def test_example_plugin_loads_and_marks_its_parts() -> None:
     result = invoke("list", "metrics")
     assert "posts_per_poster" in result.stdout and "[plugin" in result.stdout
     assert "stage" in result.stdout and "[0, 4]" in result.stdout
+    result = invoke("list", "submodels")
+    marked = [line for line in result.stdout.splitlines() if "[plugin" in line]
+    after = list(SUBMODELS).index("socialisation") + 2  # 1-based, right after it
+    assert len(marked) == 1 and marked[0].startswith(f"{after}. doubt:")
+    # orgsim's own parts are never taken for the plugin's
+    assert [n for n, s in SUBMODELS.items() if s.origin] == ["doubt"]
+    assert scenario.model_params("band")["doubt"] == 0.02  # the rule's parameter
+
+
+def test_a_plugin_rule_has_a_scenario_key_and_kernels_that_agree(tmp_path: Path) -> None:
+    load_scenario(EXAMPLE / "plugins_demo.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "b"\nplugins = ["{EXAMPLE / "my_rules.py"}"]\n[model]\ndoubt = 2.0\n')
+    with pytest.raises(ScenarioError, match=r"bad\.toml:4: key 'model\.doubt'.*<= 1"):
+        load_scenario(bad)
+    models = [
+        OrgModel(structure="federation", rng=4, agents=False, kernel=k, doubt=0.3, **SMALL)
+        for k in ("vectorised", "reference")
+    ]
+    for _ in range(4):
+        for model in models:
+            model.step()
+    fast, slow = models
+    assert fast.record.doubted > 0 and fast.record.doubted == slow.record.doubted
+    assert np.array_equal(fast.state.beliefs, slow.state.beliefs)
+    plugins.unload_all()
+    assert "doubt" not in SUBMODELS and "doubt" not in orgsim.params.ALL_PARAMETERS
 
 
 def test_plugin_paths_are_relative_to_the_scenario_file(tmp_path: Path, monkeypatch) -> None:
@@ -349,6 +377,7 @@ def run_example(tmp_path: Path, *extra: object) -> tuple[pd.DataFrame, dict]:
 
 
 def check_example_results(results: pd.DataFrame, manifest: dict) -> None:
+    assert manifest["scenario"]["model"]["doubt"] == 0.02
     assert set(results["structure"]) == {"band", "federation"}
     assert results["posts_per_poster"].notna().all()
     assert (results["posts_per_poster"] >= 0).all()
@@ -421,5 +450,5 @@ def test_a_store_with_other_metrics_under_the_same_key_is_refused(tmp_path: Path
 
 def test_example_folder_is_complete() -> None:
     text = (EXAMPLE / "my_rules.py").read_text()
-    for decorator in ("register_structure", "register_metric"):
+    for decorator in ("register_structure", "register_metric", "register_submodel"):
         assert f"orgsim.{decorator}" in text

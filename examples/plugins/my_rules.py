@@ -1,4 +1,4 @@
-"""An example orgsim plugin: one structure and one metric (and, see below, a submodel).
+"""An example orgsim plugin: a structure, a metric and a rule of the week (a submodel).
 
 A scenario loads it with ``plugins = ["my_rules.py"]`` (a path relative to the
 scenario file); ``orgsim list structures --plugin my_rules.py`` shows what it adds.
@@ -12,6 +12,7 @@ import numpy as np
 
 import orgsim
 from orgsim.structures.common import enable_posters, skeleton, unit_leads
+from orgsim.submodels import ParamBlock, Submodel, Week, chances, parameter
 
 
 @orgsim.register_structure(
@@ -42,3 +43,48 @@ def federation(params, rng, chart=None):
 def posts_per_poster(run):
     posters = int(run.organisation.may_post.sum())
     return run.record.posts / posters if posters else float("nan")
+
+
+class DoubtParams(ParamBlock):
+    """How fast employees lose confidence in what they believe."""
+
+    doubt: float = parameter(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        meaning="chance a belief dimension returns to 0 (no view) per week",
+        source="example plugin",
+    )
+
+
+def doubt_step(w: Week) -> None:
+    """Vectorised: row block by row block over everyone's beliefs."""
+    for blk in w.top.unit_rows.blocks():
+        beliefs = blk.rows(w.state.beliefs)
+        beliefs *= ~blk.draws(w.draws.doubted)  # 0 where doubted
+        blk.put(w.state.beliefs, beliefs)
+    w.rec.doubted = int(np.count_nonzero(w.draws.doubted))
+
+
+def doubt_reference(w: Week) -> None:
+    """Agent by agent: the same rule, the same draws."""
+    for i in range(w.top.n):
+        for j in range(w.top.m):
+            if w.draws.doubted[i, j]:
+                w.state.beliefs[i, j] = 0
+    w.rec.doubted = int(np.count_nonzero(w.draws.doubted))
+
+
+orgsim.register_submodel(
+    Submodel(
+        name="doubt",
+        meaning="each belief dimension returns to 0 with chance doubt",
+        params=DoubtParams,
+        draws=(chances("doubted", lambda t, d: (t.n, t.m), lambda d: d.doubt, "doubt"),),
+        step=doubt_step,
+        reference=doubt_reference,
+        records={"doubted": (0, "belief dimensions doubted this week")},
+        odd="plugin",
+    ),
+    after="socialisation",
+)

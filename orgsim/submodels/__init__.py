@@ -1,8 +1,8 @@
 """The week: the rules of docs/model.md §3 (ODD section 7), one module each, in order.
 
 >>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
-['turbulence', 'frontline', 'reports', 'code_learning', 'socialisation', 'code_news',
- 'resources', 'posting', 'awareness']
+['turnover', 'turbulence', 'frontline', 'reports', 'code_learning', 'socialisation',
+ 'peer_learning', 'code_news', 'resources', 'posting', 'awareness']
 
 Each module declares one :class:`~orgsim.submodels.base.Submodel` (``SUBMODEL``):
 its parameter block, draws, vectorised and reference kernels, record fields and ODD
@@ -28,11 +28,13 @@ from orgsim.submodels import (
     code_learning,
     code_news,
     frontline,
+    peer_learning,
     posting,
     reports,
     resources,
     socialisation,
     turbulence,
+    turnover,
 )
 from orgsim.submodels.base import (
     SUBMODELS,
@@ -66,11 +68,13 @@ __all__ = [
 
 # the built-in week, in order (a new built-in rule: its module, and its place here)
 for _module in (
+    turnover,
     turbulence,
     frontline,
     reports,
     code_learning,
     socialisation,
+    peer_learning,
     code_news,
     resources,
     posting,

@@ -207,6 +207,8 @@ class StepRecord:
     coordination: float
     reports: int
     capacity: int
+    leavers: int
+    peer_adoptions: int
 
     def __init__(self) -> None:
         for sub in SUBMODELS.values():
@@ -429,8 +431,8 @@ def _range(info: Any) -> str:
 def describe() -> list[str]:
     """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
 
-    >>> describe()[0]
-    '1. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
+    >>> describe()[2]
+    '2. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):

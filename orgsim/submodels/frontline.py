@@ -1,4 +1,9 @@
-"""Frontline learning (ODD 7.3): customer-facing staff learn their unit's reality."""
+"""Frontline learning (ODD 7.3): customer-facing staff learn their unit's reality.
+
+Imperfect observation: a dimension learned first-hand is seen wrongly (set to minus
+the unit's reality) with chance ``observation_error``. With 0 nothing more is drawn
+and the week is as in model version 3.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,27 @@ class FrontlineParams(ParamBlock):
         meaning="chance frontline staff learn a dimension first-hand",
         source="judgement",
     )
+    observation_error: float = parameter(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        meaning="chance a dimension learned first-hand is seen wrongly",
+        source="orgsim (Model 2); noisy first-hand experience, Levinthal & March 1993",
+    )
+
+
+def _errors(t: object, d: object) -> tuple[int, int]:
+    on = d.observation_error > 0.0  # type: ignore[attr-defined]
+    return (t.frontline.size if on else 0, t.m)  # type: ignore[attr-defined]
+
+
+def _seen(w: Week, blk: object, real: np.ndarray) -> np.ndarray:
+    """The reality rows as this block's staff see them (flipped where they err)."""
+    seen = blk.keyed(real)  # type: ignore[attr-defined]
+    if w.draws.misread.shape[0]:
+        wrong = blk.draws(w.draws.misread)  # type: ignore[attr-defined]
+        seen = np.where(wrong, -seen, seen)
+    return seen
 
 
 def step(w: Week) -> None:
@@ -25,7 +51,7 @@ def step(w: Week) -> None:
     beliefs, real, learn = w.state.beliefs, w.state.realities, w.draws.frontline
     for blk in w.top.frontline_rows.blocks():
         b = blk.rows(beliefs)
-        gap = blk.keyed(real) - b
+        gap = _seen(w, blk, real) - b
         gap *= blk.draws(learn).view(np.int8)
         b += gap
         blk.put(beliefs, b)
@@ -37,7 +63,10 @@ def reference(w: Week) -> None:
     for i, who in enumerate(top.frontline):
         for j in range(top.m):
             if w.draws.frontline[i, j]:  # learns this dimension (chance e, drawn)
-                w.state.beliefs[who, j] = real[top.unit_idx[who], j]
+                seen = real[top.unit_idx[who], j]
+                if w.draws.misread.shape[0] and w.draws.misread[i, j]:
+                    seen = -seen
+                w.state.beliefs[who, j] = seen
 
 
 SUBMODEL = Submodel(
@@ -48,6 +77,7 @@ SUBMODEL = Submodel(
         chances(
             "frontline", lambda t, d: (t.frontline.size, t.m), lambda d: d.frontline_learning, "e"
         ),
+        chances("misread", _errors, lambda d: d.observation_error, "observation_error"),
     ),
     step=step,
     reference=reference,

@@ -1,4 +1,12 @@
-"""Socialisation (ODD 7.6, March 1991): the code's domain moves toward the code."""
+"""Socialisation (ODD 7.6, March 1991): the code's domain moves toward the code.
+
+Mixed socialisation rates (March 1991, figure 2): a share ``fast_learners`` of the
+members of the codes' domains learn at ``p1_fast`` instead of ``p1``. They are spread
+evenly over the domain in employee order (exactly round(share x members) of them, the
+same positions every run: March's individuals are interchangeable, and in a structured
+organisation this gives every unit its share). With ``fast_learners = 0`` nothing more
+is drawn and the week is as in model version 3.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +30,51 @@ class SocialisationParams(ParamBlock):
     """How fast members adopt the code."""
 
     p1: float = P1
+    fast_learners: float = parameter(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        meaning="share of a code's domain socialised at p1_fast instead of p1",
+        source="March 1991, figure 2 (mixed socialisation rates)",
+    )
+    p1_fast: float = parameter(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        meaning="socialisation rate of the fast learners",
+        source="March 1991, figure 2 (0.9 against 0.1)",
+    )
+
+
+def fast_positions(members: int, share: float) -> np.ndarray:
+    """Positions (in the domain's order) of the fast learners: round(share x members),
+    evenly spread.
+
+    >>> fast_positions(10, 0.3).tolist(), fast_positions(4, 0.0).tolist()
+    ([1, 5, 8], [])
+    """
+    k = round(share * members)
+    return np.floor((np.arange(k) + 0.5) * members / max(k, 1)).astype(np.int64)
+
+
+def _fast_count(t: object, d: object) -> int:
+    return int(fast_positions(t.reporters.size, d.fast_learners).size)  # type: ignore[attr-defined]
+
+
+def _social(w: Week) -> np.ndarray:
+    """This week's socialisation outcomes, the fast learners' rows from their own draw."""
+    social = w.draws.social
+    fast = w.draws.social_fast
+    if not fast.shape[0]:
+        return social
+    social = social.copy()
+    social[fast_positions(social.shape[0], w.dyn.fast_learners)] = fast
+    return social
 
 
 def step(w: Week) -> None:
     """One step toward a non-zero start-of-week code c is clip(b + c, -1, 1)."""
-    beliefs, social, codes = w.state.beliefs, w.draws.social, w.codes_before
+    beliefs, social, codes = w.state.beliefs, _social(w), w.codes_before
     for blk in w.top.reporter_rows.blocks():
         b = blk.rows(beliefs)
         b += blk.draws(social).view(np.int8) * blk.keyed(codes)
@@ -41,10 +89,14 @@ def _sign(x: int) -> int:
 def reference(w: Week) -> None:
     """Member by member, dimension by dimension."""
     top, beliefs = w.top, w.state.beliefs
+    fast = {
+        int(p): k for k, p in enumerate(fast_positions(top.reporters.size, w.dyn.fast_learners))
+    }
     for i, who in enumerate(top.reporters):
+        drawn = w.draws.social_fast[fast[i]] if i in fast else w.draws.social[i]
         code = w.codes_before[top.report_code[i]]
         for j in range(top.m):
-            if code[j] != 0 and beliefs[who, j] != code[j] and w.draws.social[i, j]:
+            if code[j] != 0 and beliefs[who, j] != code[j] and drawn[j]:
                 beliefs[who, j] += _sign(int(code[j]) - int(beliefs[who, j]))
 
 
@@ -52,7 +104,12 @@ SUBMODEL = Submodel(
     name="socialisation",
     meaning="members of a code's domain move one step toward the start-of-week code, chance p1",
     params=SocialisationParams,
-    draws=(chances("social", lambda t, d: (t.reporters.size, t.m), lambda d: d.p1, "p1"),),
+    draws=(
+        chances("social", lambda t, d: (t.reporters.size, t.m), lambda d: d.p1, "p1"),
+        chances(
+            "social_fast", lambda t, d: (_fast_count(t, d), t.m), lambda d: d.p1_fast, "p1_fast"
+        ),
+    ),
     step=step,
     reference=reference,
     odd="7.6",
