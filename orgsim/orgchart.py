@@ -26,6 +26,12 @@ tie to an unknown employee (ties file)         stops: line number
 tie of an employee with themself (ties file)   dropped, with a warning
 =============================================  ==========================================
 
+Paths (``source`` and ``ties``): relative to the scenario file; absolute paths, ``../``
+and symbolic links are allowed (HR exports often live elsewhere). What the path ends at
+must be a regular file outside the system's pseudo-filesystems (``/proc``, ``/sys``,
+``/dev``): anything else stops before a byte is read. Errors never echo the file's
+content beyond what identifies the problem (the header's column names, truncated).
+
 Unit and role conventions: the employee without a manager is the executive; everyone
 in the executive's ``unit`` is at headquarters (``HEADQUARTERS``, no business unit);
 every other unit label is a business unit, numbered in order of first appearance.
@@ -475,6 +481,33 @@ def _rows(path: Path, required: Sequence[str]) -> tuple[list[str], list[dict[str
     return columns, rows, lines
 
 
+PSEUDO_FILESYSTEMS = ("/proc", "/sys", "/dev")
+
+
+def _checked_path(path: Path) -> Path:
+    """``path`` if it ends at a regular file outside ``/proc``, ``/sys`` and ``/dev``.
+
+    Checked with ``stat`` only (nothing is opened, so a FIFO cannot block); raises
+    :class:`OrgChartError` without reading the file.
+    """
+    import stat
+
+    try:
+        real = path.resolve()
+        mode = path.stat().st_mode
+    except (OSError, ValueError, RuntimeError) as exc:  # missing, a loop of links, a NUL
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OrgChartError(path, None, f"cannot read the file ({reason})") from None
+    if any(real.is_relative_to(root) for root in PSEUDO_FILESYSTEMS):
+        raise OrgChartError(
+            path, None, f"is a system file ({real.parts[1]}), expected a CSV or GraphML export"
+        )
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device?)"
+        raise OrgChartError(path, None, f"is {kind}, expected a CSV or GraphML export")
+    return path
+
+
 def _read_ties(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
     columns, rows, lines = _rows(path, ())
     if len(columns) < 2:
@@ -505,7 +538,7 @@ def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart
     OrgChartWarning
         When something was fixed: byte-order mark, encoding, separators, self-ties.
     """
-    path = Path(path)
+    path = _checked_path(Path(path))
     if path.suffix.lower() in (".graphml", ".xml"):
         ids, managers, units, roles, pairs = _read_graphml(path)
         lines: list[int | None] = [None] * len(ids)
@@ -519,7 +552,7 @@ def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart
         pairs, lines, pair_lines = [], list(row_lines), []
     tie_source = None
     if ties is not None:
-        extra, extra_lines = _read_ties(Path(ties))
+        extra, extra_lines = _read_ties(_checked_path(Path(ties)))
         tie_source = str(ties) if not pairs else f"{path} or {ties}"
         pairs, pair_lines = pairs + extra, pair_lines + list(extra_lines)
     return OrgChart.from_records(

@@ -353,6 +353,28 @@ def _counts(total: int, stored: int, computed: int, failed: int) -> dict[str, in
     return {"runs": total, "already_stored": stored, "computed": computed, "failed": failed}
 
 
+def discard_store(path: Path) -> Path | None:
+    """Make way for a fresh store at ``path`` (``--fresh``), deleting nothing foreign.
+
+    A damaged store is kept aside (:func:`~orgsim.experiments.store.set_aside`; its
+    new path is returned); an intact orgsim store is removed, it holds only runs
+    orgsim computed and the caller asked for them to be recomputed.
+    """
+    from orgsim.experiments.store import SIDE_FILES, StoreError, set_aside
+
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        Store(path).close()
+    except StoreError as exc:
+        if not exc.damaged:
+            raise
+        return set_aside(path)
+    for suffix in SIDE_FILES:
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return None
+
+
 def run_to_folder(
     scenario: Any,
     out_dir: Path,
@@ -363,16 +385,20 @@ def run_to_folder(
     parquet: bool = False,
     after_export: Any = None,
     store_path: Path | None = None,
+    fresh: bool = False,
+    lock: bool = True,
+    notify: Any = None,
 ) -> FolderRun:
     """Run a scenario's batch into ``out_dir`` (resuming from its store) and export it.
+
+    Order: lock the folder, check the store, and only then touch outputs (old exports
+    removed, the manifest first; new ones written atomically, the manifest last).
 
     Parameters
     ----------
     scenario : orgsim.scenario.Scenario
     out_dir : Path
-        Created if needed; ``runs.sqlite`` there is the store. Old exports are removed
-        first (the manifest before anything else), new ones written atomically, the
-        manifest last.
+        Created if needed; ``runs.sqlite`` there is the store.
     backend_factory : callable
         ``() -> Backend``; only called when something is left to compute.
     progress : callable, optional
@@ -383,23 +409,75 @@ def run_to_folder(
         Also write results.parquet (needs pyarrow).
     after_export : callable, optional
         ``(out_dir) -> list[Path]`` run after the data files and before the manifest
-        (the plots); an exception from it marks the folder ``failed``.
+        (the plots, written with :func:`orgsim.folder.staged_folder`); an exception
+        from it marks the folder ``failed``.
     store_path : Path, optional
         The run store (default ``out_dir / "runs.sqlite"``).
+    fresh : bool
+        Start from an empty store (:func:`discard_store`: a damaged one is kept aside).
+    lock : bool
+        Take the folder's :class:`~orgsim.folder.FolderLock` (``False``: the caller holds it).
+    notify : callable, optional
+        Called with a line worth telling the user (e.g. where a damaged store went).
 
     Raises
     ------
     orgsim.experiments.runner.BatchInterrupted
         On Ctrl-C, after writing a manifest with status ``interrupted``.
+    orgsim.experiments.store.StoreError
+        The store is damaged or cannot be written; outputs are left as they were when
+        the store cannot be opened.
+    orgsim.folder.FolderBusyError
+        Another process holds the folder (``lock=True``).
     """
+    from orgsim.folder import FolderLock
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with FolderLock(out_dir) if lock else contextlib.nullcontext():
+        return _run_locked(
+            scenario,
+            out_dir,
+            backend_factory,
+            progress=progress,
+            on_start=on_start,
+            parquet=parquet,
+            after_export=after_export,
+            store_path=store_path or out_dir / "runs.sqlite",
+            fresh=fresh,
+            notify=notify,
+        )
+
+
+def _run_locked(
+    scenario: Any,
+    out_dir: Path,
+    backend_factory: Any,
+    *,
+    progress: Any,
+    on_start: Any,
+    parquet: bool,
+    after_export: Any,
+    store_path: Path,
+    fresh: bool,
+    notify: Any,
+) -> FolderRun:
     from orgsim.experiments.plan import Plan
     from orgsim.experiments.runner import BatchInterrupted, BatchReport, count_stored, run_batch
+    from orgsim.folder import clean_stale
 
     started = now()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in (MANIFEST, RESULTS, SUMMARY, PARQUET):  # manifest first: no stale "complete"
-        (out_dir / name).unlink(missing_ok=True)
     plan = Plan(scenario)
+    backend = None
+    if fresh:  # the backend first: a bad --scheduler must fail before the store goes
+        backend = backend_factory() if len(plan) else None
+        try:
+            aside = discard_store(store_path)
+        except BaseException:
+            if backend is not None:
+                backend.shutdown(cancel=True)
+            raise
+        if aside is not None and notify is not None:
+            notify(f"the damaged run store is kept as {aside}; recomputing every run")
     scenario_data = scenario.model_dump(mode="json")
     provenance = {
         "plugins": [ref.record() for ref in scenario.plugin_refs],
@@ -419,7 +497,22 @@ def run_to_folder(
                 "key": spec.key,
             }
 
-    with Store(store_path or out_dir / "runs.sqlite") as store:
+    try:
+        store = Store(store_path)  # checked (or created) before any output is touched
+    except BaseException:
+        if backend is not None:
+            backend.shutdown(cancel=True)
+        raise
+    with store:
+        stored = count_stored(plan, store)
+        if not fresh:  # the backend next (a bad --scheduler fails here): outputs untouched
+            backend = backend_factory() if stored < len(plan) else None
+        elif backend is not None and stored == len(plan):
+            backend.shutdown()
+            backend = None
+        clean_stale(out_dir)
+        for name in (MANIFEST, RESULTS, SUMMARY, PARQUET):  # manifest first: no stale "complete"
+            (out_dir / name).unlink(missing_ok=True)
 
         def record(status: str, r: BatchReport, **more: Any) -> None:
             write_manifest(
@@ -437,9 +530,7 @@ def run_to_folder(
                 ),
             )
 
-        stored = count_stored(plan, store)
         report = BatchReport(total=len(plan), stored=stored)
-        backend = backend_factory() if stored < len(plan) else None
         if on_start is not None:
             on_start(len(plan), stored)
         if backend is not None:
@@ -447,26 +538,38 @@ def run_to_folder(
             try:
                 with backend:
                     report = run_batch(
-                        plan, store, backend, total=len(plan), stored=stored, progress=progress
+                        plan,
+                        store,
+                        backend,
+                        total=len(plan),
+                        stored=stored,
+                        progress=progress,
+                        notify=notify,
                     )
             except BatchInterrupted as stop:
                 record("interrupted", stop.report)
                 raise
-        results, summary, _ = export(
-            plan, store, out_dir, varied=plan.varied, window=scenario.window
-        )
-        files = [results, summary]
-        if parquet:
-            files.append(export_parquet(results, plan.varied))
+        files: list[Path] = []
         failed = [(spec.run_id, err) for spec, err in report.failures]
         status = "failed" if report.failed else "complete"
         problem = None
-        if after_export is not None:
-            try:
-                files.extend(after_export(out_dir))
-            except Exception as exc:  # the data are written; say what is missing
-                problem = f"{type(exc).__name__}: {exc}"
-                status = "failed"
+        try:
+            results, summary, _ = export(
+                plan, store, out_dir, varied=plan.varied, window=scenario.window
+            )
+            files += [results, summary]
+            if parquet:
+                files.append(export_parquet(results, plan.varied))
+            if after_export is not None:
+                try:
+                    files.extend(after_export(out_dir))
+                except Exception as exc:  # the data are written; say what is missing
+                    problem = f"{type(exc).__name__}: {exc}"
+                    status = "failed"
+        except KeyboardInterrupt:  # while exporting or plotting: say what is there
+            record("interrupted", report, files=[str(p.relative_to(out_dir)) for p in files])
+            report.interrupted = True
+            raise BatchInterrupted(report) from None
         record(
             status,
             report,

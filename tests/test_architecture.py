@@ -42,6 +42,7 @@ RANKS = {
     "orgsim.experiments": 7,
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
+    "orgsim.folder": 8,
     "orgsim.plots": 8,
     "orgsim.report": 8,
     "orgsim.cli": 9,

@@ -106,13 +106,31 @@ def test_overrides_and_sweep_columns(tmp_path):
     assert list(summary.columns[:3]) == ["structure", "p1", "metric"]
 
 
-def test_complete_output_is_never_overwritten_silently(tiny, tmp_path):
+def test_rerunning_a_finished_scenario_is_up_to_date(tiny, tmp_path):
+    out = tmp_path / "out"
+    assert run_tiny(tiny, out).exit_code == 0
+    stamp = (out / "tiny" / "manifest.json").stat().st_mtime_ns
+    again = invoke("run", tiny, "--out", out, "--workers", "1", "--no-plots")
+    assert again.exit_code == 0, again.output
+    assert "up to date" in again.output and "computed" not in again.output
+    assert (out / "tiny" / "manifest.json").stat().st_mtime_ns == stamp  # nothing rewritten
+    (out / "tiny" / "summary.csv").unlink()  # a file lost: re-written from the store
+    again = invoke("run", tiny, "--out", out, "--workers", "1", "--no-plots")
+    assert again.exit_code == 0 and "nothing to compute" in again.output
+    assert (out / "tiny" / "summary.csv").exists()
+
+
+def test_a_changed_scenario_says_what_changed(tiny, tmp_path):
     out = tmp_path / "out"
     assert run_tiny(tiny, out).exit_code == 0
     before = (out / "tiny" / "results.csv").read_bytes()
+    tiny.write_text(TINY.replace("steps = 6", "steps = 7").replace("units = 2", "units = 3"))
     again = run_tiny(tiny, out)
-    assert again.exit_code == 2
+    assert again.exit_code == 2 and len(again.output.strip().splitlines()) == 1
+    assert "steps: 6 -> 7" in again.output and "organisation.units: 2 -> 3" in again.output
     assert "--force" in again.output and "Traceback" not in again.output
+    assert (out / "tiny" / "results.csv").read_bytes() == before
+    tiny.write_text(TINY)
     forced = invoke("run", tiny, "--out", out, "--workers", "1", "--no-plots", "--force")
     assert forced.exit_code == 0
     assert "nothing to compute" in forced.output

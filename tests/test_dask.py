@@ -156,6 +156,30 @@ def test_a_worker_killed_mid_batch_loses_no_run(tmp_path):
     assert got == reference
 
 
+@pytest.mark.slow
+def test_a_cluster_whose_workers_all_died_is_reported_and_times_out(tmp_path):
+    from orgsim.experiments.runner import BatchStalled
+
+    scenario = sweep(steps=200, replications=20)
+    with cluster(tmp_path, workers=1) as (address, workers):
+        plan = Plan(scenario)
+        notes: list[str] = []
+
+        def kill_all(report) -> None:
+            if report.computed == 1:
+                os.kill(workers[0].pid, signal.SIGKILL)
+
+        with Store(tmp_path / "dask.sqlite") as store:
+            backend = make_executor(scheduler=address, idle_timeout=4)
+            started = time.monotonic()
+            with pytest.raises(BatchStalled, match="no workers") as stalled, backend:
+                run_batch(plan, store, backend, progress=kill_all, notify=notes.append)
+            assert time.monotonic() - started < 90
+            assert "dask worker" in str(stalled.value) and "resume" in str(stalled.value)
+            assert any(n.startswith("waiting: ") for n in notes), notes
+            assert store.status_counts()["done"] >= 1  # what finished is kept
+
+
 def test_example_plugin_runs_on_a_cluster_whose_workers_never_saw_it(tmp_path):
     """The workers run in another folder: the plugin's code travels with each run."""
     from typer.testing import CliRunner

@@ -6,17 +6,21 @@ one line per problem and exits with code 2, never a traceback.
 
 Output folders and resuming
 ---------------------------
-``orgsim run`` writes ``DIR/<name>/``. Its ``runs.sqlite`` store keeps every finished
-run, keyed by what determines it. Running the scenario again into a folder that is
-not complete (killed, interrupted, failed) resumes: stored runs are reused and only
-the rest are computed. A *complete* folder is never overwritten silently: ``--force``
-rewrites its files (reusing the stored runs, so an unchanged scenario computes
-nothing), ``--fresh`` also empties the store so every run is recomputed.
+``orgsim run`` writes ``DIR/<name>/``, locked for the whole command (a second command
+on the folder says who holds it; ``--wait`` queues behind it). Its ``runs.sqlite``
+store keeps every finished run, keyed by what determines it; it is checked before
+any output is touched, and a damaged one stops the command (``--fresh`` keeps it
+aside and recomputes). Running the scenario again into a folder that is not complete
+(killed, interrupted, failed) resumes: stored runs are reused and only the rest are
+computed. Running it again into a complete folder is "up to date" (exit 0); a
+*changed* scenario of the same name is refused with what changed: ``--force``
+rewrites the folder (reusing the stored runs), ``--fresh`` also empties the store so
+every run is recomputed. Files orgsim did not write are never deleted or overwritten
+(:mod:`orgsim.folder`).
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -154,7 +158,9 @@ def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
     Ctrl-C (exit 130, finished runs kept), a batch error (exit 1), an output folder that
     cannot be written (exit 2). ``interrupted(report)`` words the Ctrl-C message."""
     from orgsim.errors import OrgsimError
+    from orgsim.experiments.executors import BackendError
     from orgsim.experiments.runner import BatchInterrupted
+    from orgsim.experiments.store import StoreError
     from orgsim.outputs import run_to_folder
 
     try:
@@ -163,14 +169,74 @@ def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
         bar.stop()
         _echo(False, interrupted(stop.report))
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except StoreError as exc:
+        bar.stop()
+        _store_error(exc)
+    except BackendError as exc:  # a bad or unreachable --scheduler: bad input
+        bar.stop()
+        _fail(str(exc))
     except OrgsimError as exc:
         bar.stop()
         _fail(str(exc), ExitCode.ERROR)
     except OSError as exc:  # the output folder cannot be made or written
         bar.stop()
-        _fail(f"--out: {exc.filename or '?'}: {exc.strerror or exc}")
+        _os_error(exc, args[1])
     finally:
         bar.stop()
+
+
+def _store_error(exc: Any) -> NoReturn:
+    """One line for a damaged or unwritable run store: which file, how to recover."""
+    if exc.damaged:
+        _fail(
+            f"{exc.path}: {exc.problem}; nothing was changed. To keep it aside (renamed "
+            f"{exc.path.name}.bad-<time>) and recompute every run, add --fresh"
+        )
+    _fail(
+        f"{exc.path}: {exc.problem}; free some space (or check the disk), then run the "
+        "same command again: finished runs are kept"
+    )
+
+
+def _os_error(exc: OSError, folder: Path) -> NoReturn:
+    """One line for an output folder that cannot be made or written, naming a path."""
+    import errno
+
+    where = exc.filename or folder
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        _fail(
+            f"--out: {where}: no space left on the device; free some space and run the same "
+            "command again (finished runs are kept in runs.sqlite)"
+        )
+    _fail(f"--out: {where}: {exc.strerror or exc}")
+
+
+class _Locked:
+    """The output folder's lock for a whole command, answered in one line when busy."""
+
+    def __init__(self, folder: Path, wait: bool, quiet: bool) -> None:
+        from orgsim.folder import FolderLock
+
+        def waiting(busy: Any) -> None:
+            _echo(quiet, f"waiting: {busy}")
+
+        self.lock = FolderLock(folder, wait=wait, on_wait=waiting)
+
+    def __enter__(self) -> None:
+        from orgsim.folder import FolderBusyError
+
+        try:
+            self.lock.acquire()
+        except FolderBusyError as busy:
+            _fail(str(busy))
+        except KeyboardInterrupt:
+            _echo(False, "interrupted while waiting for the output folder; nothing was done")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except OSError as exc:
+            _os_error(exc, self.lock.folder)
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
 
 
 def _duration(seconds: float) -> str:
@@ -181,23 +247,53 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _check_folder(folder: Path, force: bool, fresh: bool) -> None:
-    from orgsim.outputs import MANIFEST, read_status
+def _check_folder(folder: Path, force: bool) -> None:
+    """Before locking (read-only): refuse a file, a foreign folder, files not orgsim's."""
+    from orgsim.folder import foreign_outputs, is_ours
 
     if not folder.exists():
         return
     if not folder.is_dir():
         _fail(f"--out: {folder} exists and is not a folder")
-    status = read_status(folder)
-    ours = status is not None or (folder / "runs.sqlite").exists()
-    if status == "complete" and not (force or fresh):
-        _fail(
-            f"{folder} already holds a complete run (see {folder / MANIFEST}); "
-            "use --force to rewrite it (stored runs are reused), --fresh to recompute "
-            "every run, or --out DIR for a new folder"
-        )
-    if not ours and any(folder.iterdir()) and not force:
+    if not is_ours(folder) and any(folder.iterdir()) and not force:
         _fail(f"{folder} exists and is not an orgsim output folder; use --force or --out DIR")
+    foreign = foreign_outputs(folder)
+    if foreign:
+        names = ", ".join(str(p.relative_to(folder)) for p in foreign[:3])
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        _fail(
+            f"{folder}: {names}{more} not written by orgsim would be replaced; move them "
+            "elsewhere or use --out DIR (orgsim never deletes files it did not write)"
+        )
+
+
+def _up_to_date(
+    folder: Path, scenario: Scenario, force: bool, fresh: bool, plots: bool, parquet: bool
+) -> bool:
+    """Under the lock: whether a complete folder already holds this scenario's results.
+
+    A complete folder of a *changed* scenario is refused (exit 2) saying what changed.
+    """
+    from orgsim.experiments.plan import Plan
+    from orgsim.folder import compare
+    from orgsim.outputs import MANIFEST, read_status
+
+    if force or fresh or read_status(folder) != "complete":
+        return False
+    found = compare(folder, scenario.model_dump(mode="json"), [s.key for s in Plan(scenario)])
+    if not found.same:
+        shown = "; ".join(found.changes[:4]) + (" ..." if len(found.changes) > 4 else "")
+        _fail(
+            f"{folder} holds the results of another version of scenario '{scenario.name}' "
+            f"(changed: {shown}); --force replaces them (stored runs are reused), "
+            "--out DIR keeps both"
+        )
+    import json
+
+    listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    wanted_plots = plots and not any(str(f).startswith("plots/") for f in listed)
+    # same scenario but outputs missing: not up to date, write them (stored runs reused)
+    return not (found.missing or wanted_plots or (parquet and "results.parquet" not in listed))
 
 
 @app.command()
@@ -237,6 +333,10 @@ def run(
             "--parquet", help="Also write results.parquet (needs pyarrow: orgsim\\[parquet])."
         ),
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If another orgsim command uses the folder, wait for it."),
+    ] = False,
 ) -> None:
     """Run a scenario and write results.csv, summary.csv, manifest.json, plots/ to OUT/<name>/.
 
@@ -265,13 +365,29 @@ def run(
     if dry_run:
         _dry_run(scenario, folder, workers, scheduler, fresh)
         return
-    _check_folder(folder, force, fresh)
-    if fresh and (folder / "runs.sqlite").exists():
-        for suffix in ("", "-wal", "-shm"):
-            (folder / f"runs.sqlite{suffix}").unlink(missing_ok=True)
-    if (folder / "plots").is_dir():
-        shutil.rmtree(folder / "plots")
+    _check_folder(folder, force)
+    with _Locked(folder, wait, quiet):
+        if _up_to_date(folder, scenario, force, fresh, not no_plots, parquet):
+            _echo(
+                quiet,
+                f"up to date: {folder} already holds this scenario's complete results; "
+                "nothing to do (--force rewrites them, --fresh recomputes every run)",
+            )
+            return
+        _run_locked(scenario, folder, workers, scheduler, no_plots, plots, quiet, fresh, parquet)
 
+
+def _run_locked(
+    scenario: Scenario,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    no_plots: bool,
+    plots: str,
+    quiet: bool,
+    fresh: bool,
+    parquet: bool,
+) -> None:
     from orgsim.experiments.executors import make_executor
 
     bar = _Bar(quiet)
@@ -304,6 +420,9 @@ def run(
         on_start=on_start,
         parquet=parquet,
         after_export=None if no_plots else (lambda f: _plots(f, scenario.window, plots, bar)),
+        fresh=fresh,
+        lock=False,
+        notify=lambda line: _echo(quiet, line),
     )
     if result.after_export_error:
         typer.echo(f"error: plots failed: {result.after_export_error}", err=True)
@@ -323,6 +442,8 @@ def run(
         [*names, "manifest.json"] + ([f"plots/ ({len(drawn)} files)"] * bool(drawn))
     )
     _echo(quiet, f"wrote {folder}/: {listing}")
+    if no_plots and (folder / "plots").is_dir():
+        _echo(quiet, f"{folder}/plots/ left as it was (from an earlier run; --no-plots)")
     if not quiet and (folder / "summary.csv").is_file():
         from orgsim.cli.summary import print_summary
         from orgsim.errors import OrgsimError
@@ -352,28 +473,29 @@ def _plots(folder: Path, window: int, which: str = "all", bar: Any = None) -> li
     import pandas as pd
 
     from orgsim.cli.plotting import plot_progress
+    from orgsim.folder import staged_folder
     from orgsim.plots import write_run_plots
 
     results = pd.read_csv(folder / "results.csv")
     if results.empty:
         return []
-    (folder / "plots").mkdir(exist_ok=True)
     quiet = True
     if bar is not None:
         bar.stop()  # one live display at a time: the runs bar is done
         quiet = bar.quiet
-    with plot_progress(quiet) as progress:
-        return list(
-            write_run_plots(
-                results,
-                folder / "plots",
-                style="talk",
-                formats=("png",),
-                window=window,
-                plots=which,
-                progress=progress,
-            )
+    # drawn into a temporary folder, swapped in complete: Ctrl-C keeps the old plots
+    with plot_progress(quiet) as progress, staged_folder(folder / "plots") as tmp:
+        written = write_run_plots(
+            results,
+            tmp,
+            style="talk",
+            formats=("png",),
+            window=window,
+            plots=which,
+            progress=progress,
         )
+        names = [p.name for p in written]
+    return [folder / "plots" / name for name in names]
 
 
 def _dry_run(
@@ -388,8 +510,13 @@ def _dry_run(
     plan = Plan(scenario)
     stored = 0
     if (folder / "runs.sqlite").exists() and not fresh:  # --fresh recomputes everything
-        with Store(folder / "runs.sqlite") as store:
-            stored = count_stored(plan, store)
+        from orgsim.experiments.store import StoreError
+
+        try:
+            with Store(folder / "runs.sqlite") as store:
+                stored = count_stored(plan, store)
+        except StoreError as exc:
+            _store_error(exc)
     todo = len(plan) - stored
     slots = 1 if scheduler else (workers or os.cpu_count() or 1)
     typer.echo(f"{scenario.name}: {len(plan)} runs ({_shape(scenario)})")
@@ -627,9 +754,25 @@ def sensitivity(
     if workers is not None and workers < 1:
         _fail(f"option --workers: expected a whole number >= 1, got {workers}")
     folder = out / scenario.name / "sensitivity"
-    _check_folder(folder, force, False)
+    _check_folder(folder, force)
     store_path = out / scenario.name / "runs.sqlite"
+    # the lock of the folder that owns the store: no `orgsim run` of it meanwhile
+    with _Locked(out / scenario.name, False, quiet):
+        if _up_to_date(folder, design, force, False, not no_plots, False):
+            _echo(quiet, f"up to date: {folder} already holds this analysis; nothing to do")
+            return
+        _sensitivity_locked(design, folder, store_path, workers, scheduler, no_plots, quiet)
 
+
+def _sensitivity_locked(
+    design: Scenario,
+    folder: Path,
+    store_path: Path,
+    workers: int | None,
+    scheduler: str | None,
+    no_plots: bool,
+    quiet: bool,
+) -> None:
     from orgsim.experiments.executors import make_executor
 
     assert design.sweep is not None
@@ -654,10 +797,12 @@ def sensitivity(
             indices.to_csv(tmp, index=False)
         files = [path]
         if not no_plots and not indices.empty:
+            from orgsim.folder import staged_folder
             from orgsim.plots import write_sensitivity_plots
 
-            (folder / "plots").mkdir(exist_ok=True)
-            files += write_sensitivity_plots(indices, folder / "plots")
+            with staged_folder(folder / "plots") as tmp:
+                names = [p.name for p in write_sensitivity_plots(indices, tmp)]
+            files += [folder / "plots" / name for name in names]
         return files
 
     result = _run_batch(
@@ -670,6 +815,8 @@ def sensitivity(
         on_start=on_start,
         after_export=analysis,
         store_path=store_path,
+        lock=False,
+        notify=lambda line: _echo(quiet, line),
     )
     if result.after_export_error:
         typer.echo(f"error: analysis failed: {result.after_export_error}", err=True)

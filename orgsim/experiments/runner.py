@@ -13,6 +13,8 @@ run_batch
     ``run_batch(plan, store, backend, progress=...) -> BatchReport``.
 BatchReport
     Counts: total, already stored, computed, failed; failures with their errors.
+BatchStalled
+    The backend cannot make progress (a Dask cluster without workers) for too long.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 
+from orgsim.errors import OrgsimError
 from orgsim.experiments.executors import Backend, InProcessExecutor
 from orgsim.experiments.plan import RunSpec
 from orgsim.experiments.store import Store
@@ -55,6 +58,10 @@ class BatchInterrupted(Exception):  # noqa: N818 (it is not an error)
     def __init__(self, report: BatchReport) -> None:
         self.report = report
         super().__init__(f"interrupted after {report.computed} computed runs")
+
+
+class BatchStalled(OrgsimError):  # noqa: N818 (the name says what happened)
+    """The backend made no progress for its ``idle_timeout``; finished runs are kept."""
 
 
 Progress = Callable[[BatchReport], None]
@@ -104,6 +111,31 @@ def _submit(backend: Backend, spec: RunSpec, serial: bool) -> Future:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _check_health(
+    backend: Backend,
+    finished: set[Future],
+    since: float | None,
+    notify: Callable[[str], None] | None,
+) -> float | None:
+    """When the stall began (``None``: progressing); raises :class:`BatchStalled`."""
+    if backend.health is None or finished:
+        return None
+    problem = backend.health()
+    if problem is None:
+        return None
+    now = time.monotonic()
+    if since is None:
+        if notify is not None:
+            notify(f"waiting: {problem}; giving up in {backend.idle_timeout:.0f} s")
+        return now
+    if now - since >= backend.idle_timeout:
+        raise BatchStalled(
+            f"{problem}; gave up after {backend.idle_timeout:.0f} s without progress. "
+            "Finished runs are stored: run the same command again to resume"
+        )
+    return since
+
+
 def run_batch(
     specs: Iterable[RunSpec],
     store: Store,
@@ -113,6 +145,7 @@ def run_batch(
     stored: int | None = None,
     progress: Progress | None = None,
     in_flight: int | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Compute every spec the store lacks on ``backend``; commit each as it finishes.
 
@@ -129,11 +162,16 @@ def run_batch(
         Called with the report after each finished run.
     in_flight : int, optional
         Runs submitted but not finished at most (default: 2 per slot + 2).
+    notify : callable, optional
+        Called with a line when the backend stops making progress (and why).
 
     Raises
     ------
     BatchInterrupted
         On Ctrl-C; finished runs are committed.
+    BatchStalled
+        When the backend's health check has reported a problem for its
+        ``idle_timeout`` (e.g. every Dask worker died); finished runs are committed.
     """
     specs = list(specs) if total is None or stored is None else specs
     report = BatchReport(
@@ -146,6 +184,8 @@ def run_batch(
     started = time.perf_counter()
     running: dict[Future, RunSpec] = {}
     todo = iter(pending(specs, store))
+    poll = None if backend.health is None else min(5.0, backend.idle_timeout / 4)
+    stalled_since: float | None = None
 
     def finish(future: Future, spec: RunSpec) -> None:
         try:
@@ -173,9 +213,10 @@ def run_batch(
                 running[_submit(backend, spec, serial)] = spec
             if not running:
                 break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            finished, _ = wait(list(running), timeout=poll, return_when=FIRST_COMPLETED)
             for future in finished:
                 finish(future, running.pop(future))
+            stalled_since = _check_health(backend, finished, stalled_since, notify)
     except KeyboardInterrupt:
         for future in running:
             future.cancel()  # queued runs; runs already computing cannot be cancelled
