@@ -57,6 +57,7 @@ MARCH1991: dict[str, Any] = {
     "dimensions": 30,
     "delta": 0.0,  # one reality for everyone
     "p4": 0.0,
+    "turnover": 0.0,  # March's closed system: nobody leaves (figure 4 switches it on)
     "frontline_learning": 0.0,  # "neither the individuals nor the organization experience reality"
     "omission": 0.0,
     "distortion": 0.0,

@@ -134,11 +134,16 @@ FEW = 10  # the effects below are large; fewer replications suffice
 
 
 def test_tower_is_as_authentic_as_band_with_same_customers_and_full_voice() -> None:
-    """delta = 0 and v = 1: the tower's code is everyone's reality, and its voice is whole."""
+    """delta = 0 and v = 1: the tower's code is everyone's reality, and its voice is whole.
+
+    With imperfect observation (model version 6) the tower is even *more* authentic
+    than the band here (0.98 against 0.94): its code pools many reports and so filters
+    the errors each frontline observer makes, which band posters carry into posts.
+    """
     params = {"delta": 0.0, "voice": 1.0}
     band, tower = runs(BAND, FEW, **params), runs(TOWER, FEW, **params)
     assert not above(band["authenticity"], tower["authenticity"])
-    assert tower["authenticity"].mean() > 0.98, describe(band=band["authenticity"])
+    assert tower["authenticity"].mean() > 0.95, describe(band=band["authenticity"])
 
 
 @pytest.mark.slow

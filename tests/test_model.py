@@ -66,6 +66,8 @@ def test_budget_is_accounted_for(structure: str) -> None:
     for _ in range(20):
         model.step()
         rec = model.record
+        # leavers take what they held with them (turnover, first rule of the week)
+        held -= rec.departed_budget
         landed = model.state.budget.sum() + rec.spent_on_posts - held
         assert landed == pytest.approx(rec.landed)
         total = rec.coordination + rec.stuck + rec.lost + rec.landed
@@ -160,6 +162,8 @@ def test_march_equilibrium_detected() -> None:
         capacity=1000,
         p1=0.9,
         p2=0.9,
+        p4=0.0,  # March's closed system: no turbulence, nobody leaves
+        turnover=0.0,
     )
     for _ in range(500):
         if not model.running:
@@ -172,7 +176,9 @@ def test_march_equilibrium_detected() -> None:
 
 def test_equilibrium_covers_nested_codes() -> None:
     """Perfect, agreed codes are an equilibrium; a child code off its parent is not."""
-    model = OrgModel(structure="dandelion", rng=1, employees=80, units=2, delta=0.0)
+    model = OrgModel(
+        structure="dandelion", rng=1, employees=80, units=2, delta=0.0, p4=0.0, turnover=0.0
+    )
     top, st = model.topology, model.state
     assert len(top.parent_links), "dandelion nests unit codes in a central code"
     st.codes[:] = st.reality  # every code right (delta = 0: one reality for all)

@@ -208,6 +208,7 @@ class StepRecord:
     reports: int
     capacity: int
     leavers: int
+    departed_budget: float
     peer_adoptions: int
 
     def __init__(self) -> None:

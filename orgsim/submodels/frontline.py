@@ -24,11 +24,12 @@ class FrontlineParams(ParamBlock):
         source="judgement",
     )
     observation_error: float = parameter(
-        0.0,
+        0.05,
         ge=0.0,
         le=1.0,
         meaning="chance a dimension learned first-hand is seen wrongly",
-        source="orgsim (Model 2); noisy first-hand experience, Levinthal & March 1993",
+        source="orgsim (Model 2), a judgement: one customer signal in 20 misread; "
+        "noisy first-hand experience, Levinthal & March 1993",
     )
 
 
