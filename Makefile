@@ -1,11 +1,11 @@
 # The two set-up commands of the README: `make run` and `make test`.
 # Both create or update .venv from uv.lock (scripts/bootstrap.sh: finds a Python >= 3.12,
 # pyenv's included, and installs uv with pip into .tools/ if it is not on PATH).
-# `make run` installs what running needs; `make test` adds the extras and the dev group.
+# `make run` installs what running needs; `make test` adds every extra (dev: tests, lint, docs).
 PY := .venv/bin/python
 SCENARIO ?= default
 
-.PHONY: run test bench lint docs setup setup-dev
+.PHONY: run test bench lint docs lock setup setup-dev
 
 setup:
 	@bash scripts/bootstrap.sh run
@@ -30,3 +30,7 @@ lint: setup-dev
 
 docs: setup-dev
 	$(PY) -m mkdocs build --strict
+
+# after changing a dependency in pyproject.toml; uses .venv's Python (never downloads one)
+lock: setup-dev
+	UV_PYTHON_DOWNLOADS=never $(PY) -m uv lock --python $(PY)

@@ -16,6 +16,8 @@ register_structure, register_metric
     scenario names: see :mod:`orgsim.plugins`).
 load_plugins
     Load plugin files or modules (and the installed ``orgsim.plugins`` entry points).
+Results, open_results
+    An output folder of ``orgsim run`` for notebooks (:mod:`orgsim.results`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ __all__ = [
     "STRUCTURES",
     "SUBMODELS",
     "OrgModel",
+    "Results",
     "__version__",
     "load_plugins",
+    "open_results",
     "register_metric",
     "register_structure",
     "register_submodel",
@@ -48,6 +52,8 @@ _LAZY = {
     "load_plugins": "orgsim.plugins",
     "SUBMODELS": "orgsim.submodels",
     "register_submodel": "orgsim.submodels",
+    "Results": "orgsim.results",
+    "open_results": "orgsim.results",
 }
 
 

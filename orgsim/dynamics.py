@@ -44,7 +44,7 @@ from orgsim.organisation import Organisation, sorted_unique
 from orgsim.rng import bulk_stream
 from orgsim.rows import RowGroup
 from orgsim.submodels import SUBMODELS
-from orgsim.submodels.base import Draws, StepRecord, Week, draw_order, size
+from orgsim.submodels.base import Draws, StepRecord, Week, draw_order, size, week_version
 from orgsim.submodels.reports import distortion_thresholds
 
 if TYPE_CHECKING:
@@ -208,6 +208,8 @@ class Topology:
     frontline_rows: RowGroup
     reporter_rows: RowGroup
     unit_rows: RowGroup
+    # per (week, parameters): the draws' shapes and bulk bytes (see draw)
+    draw_plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     own_unit_members: int = field(default=0)
     # the code channel: each domain member (child) and its neighbour one hop closer to
     # its nearest holder (parent)
@@ -335,7 +337,7 @@ def update_topology(
 
 def _parent_links(
     org: Organisation, a_fc: sp.csr_array, holders: list[np.ndarray], dyn: DynamicsParams
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Child -> parent code links, with the distortion of the hops between their holders."""
     links, hops = [], []
     for child, parent in enumerate(org.parent_codes.tolist()):
@@ -376,6 +378,10 @@ class State:
         Whether an employee knows each unit's current initiative.
     initiative : ndarray of int, shape (units,)
         Each unit's current initiative number.
+    hours : ndarray of float or None, shape (n,)
+        Hours each employee has left this week for social-business work (set by the
+        time rule, spent with :meth:`orgsim.submodels.base.Week.take_hours`; ``None``
+        when time is not modelled: nobody runs out).
     spread_seen, spread_counts : ndarray or None
         A cache, not state: ``know`` as last seen by the awareness step and, for it,
         each employee's number of informed ties per unit. The step updates the counts
@@ -390,6 +396,7 @@ class State:
     budget: np.ndarray
     know: np.ndarray
     initiative: np.ndarray
+    hours: np.ndarray | None = None
     spread_seen: np.ndarray | None = None
     spread_counts: np.ndarray | None = None
 
@@ -449,13 +456,18 @@ def draw(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> Draws:
     The large arrays come from the step's bulk stream (:func:`orgsim.rng.bulk_stream`),
     set up at the first of them from ``rng``.
     """
-    order = list(draw_order())
-    shapes = [spec.shape(top, dyn) for _, spec in order]
-    nbytes = sum(
-        size(shape) * spec.bulk_bytes
-        for (_, spec), shape in zip(order, shapes, strict=True)
-        if spec.stream == "bulk"
-    )
+    order = draw_order()
+    key = (week_version(), dyn)
+    plan = top.draw_plans.get(key)
+    if plan is None:  # shapes depend only on the topology and the parameters
+        shapes = [spec.shape(top, dyn) for _, spec in order]
+        nbytes = sum(
+            size(shape) * spec.bulk_bytes
+            for (_, spec), shape in zip(order, shapes, strict=True)
+            if spec.stream == "bulk"
+        )
+        plan = top.draw_plans[key] = (shapes, nbytes)
+    shapes, nbytes = plan
     bulk: np.random.Generator | None = None
     out = {}
     for (_, spec), shape in zip(order, shapes, strict=True):

@@ -11,6 +11,8 @@ ParameterError
 PluginError
     A plugin (``plugins = [...]`` in a scenario, or an ``orgsim.plugins`` entry point)
     failed to load: says which file and why, in one line.
+StoreMismatchError
+    A stored run measured other metrics than the batch expects.
 ExitCode
     Named exit codes of the ``orgsim`` command (httpie style).
 """
@@ -74,6 +76,11 @@ class PluginError(ParameterError):
         self.plugin = plugin
         self.problem = " ".join(str(problem).split())  # one line, whatever the plugin raised
         OrgsimError.__init__(self, f"plugin {plugin}: {self.problem}")
+
+
+class StoreMismatchError(OrgsimError):
+    """A stored run does not hold what the batch measures (other metric columns):
+    it is refused, never filled with NaN."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

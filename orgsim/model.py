@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any, Literal
 
 import mesa
+import mesa.experimental.scenarios
 import numpy as np
 from mesa.discrete_space import CellAgent, Network
 
@@ -73,6 +74,39 @@ def split_seed(rng: SeedLike) -> tuple[np.random.Generator, np.random.Generator]
     """
     graph, dyn, _ = spawn_streams(rng)
     return graph, dyn
+
+
+def _check_seed(rng: Any) -> None:
+    ok = rng is None or isinstance(rng, np.random.SeedSequence | np.random.Generator)
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        ok = bool(rng >= 0)
+    if not ok:
+        raise ParameterError(
+            "rng", "a seed: a whole number >= 0, a numpy SeedSequence or Generator, or None", rng
+        )
+
+
+def _check_organisation(organisation: Any) -> None:
+    if not isinstance(organisation, Organisation):
+        raise ParameterError(
+            "organisation", "an Organisation (orgsim.structures.build)", organisation
+        )
+    try:
+        organisation.validate()
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ParameterError(
+            "organisation", f"a valid Organisation ({exc})", organisation
+        ) from None
+
+
+def _seed(rng: object) -> SeedLike:
+    """``rng`` with seeds typed as text (Mesa's input fields) read as whole numbers."""
+    if not isinstance(rng, str):
+        return rng  # type: ignore[return-value]  # SeedSequence() checks the rest
+    try:
+        return int(rng.strip())
+    except ValueError:
+        raise ParameterError("rng", "a whole number (the seed)", rng) from None
 
 
 class Employee(CellAgent):
@@ -138,8 +172,9 @@ class OrgModel(mesa.Model):
     ----------
     structure : str
         A registered structure (``orgsim.structures.STRUCTURES``).
-    rng : int, numpy.random.SeedSequence, numpy.random.Generator or None
-        The run's seed; split into a graph stream and a dynamics stream.
+    rng : int, str, numpy.random.SeedSequence, numpy.random.Generator or None
+        The run's seed; split into a graph stream and a dynamics stream. Text holding
+        a whole number (what Mesa's input fields give) is read as that number.
     kernel : {"vectorised", "reference"}
         Vectorised numpy/scipy step (default) or the agent-by-agent reference; for the
         same seed both give the same state, and metrics equal to rounding.
@@ -158,6 +193,9 @@ class OrgModel(mesa.Model):
     stages : orgsim.stages.StageThresholds or mapping, optional
         Thresholds of Edelman's stages for the ``stage`` metric (default: documented
         defaults in :mod:`orgsim.stages`).
+    scenario : mesa.experimental.scenarios.Scenario, optional
+        Mesa's scenario (SolaraViz passes one on Reset): its ``rng`` is the seed when
+        ``rng`` is not given, its other values are parameters (keywords win).
     **params
         Every :class:`~orgsim.params.OrganisationParams` and
         :class:`~orgsim.params.DynamicsParams` field, with their defaults.
@@ -183,13 +221,25 @@ class OrgModel(mesa.Model):
         organisation: Organisation | None = None,
         chart: OrgChart | None = None,
         stages: StageThresholds | Mapping[str, Any] | None = None,
+        scenario: mesa.experimental.scenarios.Scenario | None = None,
         **params: Any,
     ) -> None:
         check_structure(structure)
+        if scenario is not None:  # Mesa's SolaraViz passes one on Reset
+            params = {**{k: v for k, v in scenario if k != "rng"}, **params}
+            rng = scenario.rng if rng is None else rng
+        rng = _seed(rng)
         if kernel not in ("vectorised", "reference"):
             raise ParameterError("kernel", "'vectorised' or 'reference'", kernel)
-        if agents not in (True, False, "auto"):
+        if not (isinstance(agents, bool) or agents == "auto"):
             raise ParameterError("agents", "true, false or 'auto'", agents)
+        if not isinstance(stop_at_equilibrium, bool | np.bool_):
+            raise ParameterError("stop_at_equilibrium", "True or False", stop_at_equilibrium)
+        _check_seed(rng)
+        if chart is not None and not isinstance(chart, OrgChart):
+            raise ParameterError("chart", "an OrgChart (orgsim.orgchart.load_org_chart)", chart)
+        if organisation is not None:
+            _check_organisation(organisation)
         org_params, dyn = split_params(params)
         graph_rng, dyn_rng, mesa_seed = spawn_streams(rng)
         super().__init__(rng=mesa_seed)  # Mesa seeds model.random (and its rng) from it
@@ -212,6 +262,11 @@ class OrgModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_metric_value, name) for name in METRICS}
         )
+
+    def _repr_html_(self) -> str:
+        from orgsim.reprs import model_html
+
+        return model_html(self)
 
     @property
     def graph(self) -> Any:

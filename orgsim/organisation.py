@@ -73,6 +73,9 @@ class Organisation:
     code_parent : numpy.ndarray of int, shape (n_codes,), optional
         Per code, the code it is nested in (-1 or ``None``: none): a nested code
         reports to its parent like one more report and is socialised toward it.
+    notes : tuple of str
+        What the builder chose for the user, one sentence each (e.g. who is the
+        central team of an imported chart that marks none); shown in the output.
     """
 
     structure: str
@@ -88,6 +91,17 @@ class Organisation:
     informal: np.ndarray
     coordination: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     code_parent: np.ndarray | None = None
+
+    # What a builder chose for the user: a label, not state, so not a dataclass field
+    # (digests of results hash the fields).
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the builder chose for the user, one sentence each (see ``note``)."""
+        return tuple(getattr(self, "_notes", ()))
+
+    def note(self, text: str) -> None:
+        """Record a choice made for the user (shown by ``orgsim validate`` and ``run``)."""
+        self._notes = (*self.notes, text)
 
     @property
     def parent_codes(self) -> np.ndarray:
@@ -169,6 +183,14 @@ class Organisation:
             e = self.edges(layer)
             if e.size and (e.min() < 0 or e.max() >= n or np.any(e[:, 0] == e[:, 1])):
                 raise ValueError(f"{layer}: ties must join two different existing employees")
+        held = np.unique(self.code[self.code >= 0])
+        if np.any(self.code < -1) or held.tolist() != list(range(held.size)):
+            raise ValueError(
+                "code: expected codes numbered 0..k-1, each with at least one holder "
+                f"(-1: holds none), got codes {held.tolist()}"
+            )
+        if np.any((self.unit < -1) | (self.unit >= self.units)):
+            raise ValueError(f"unit: expected -1 (headquarters) or 0..{self.units - 1}")
         parent = self.parent_codes
         if parent.shape != (self.n_codes,) or np.any(
             (parent < -1) | (parent >= self.n_codes) | (parent == np.arange(self.n_codes))

@@ -24,6 +24,12 @@ blank unit                                     stops: line number
 unknown role                                   stops: line number, "did you mean"
 tie to an unknown employee (ties file)         stops: line number
 tie of an employee with themself (ties file)   dropped, with a warning
+headers such as "Employee ID", "Reports To"     recognised (:data:`SYNONYMS`), or mapped
+                                               with ``columns``
+a column twice, or two columns for one role    stops: line 1, both columns
+everyone in the executive's unit               stops: expected a business unit
+a FIFO, device, folder, or a file over 256 MB  stops, before reading
+a field over the csv module's limit            stops: line number
 =============================================  ==========================================
 
 Paths (``source`` and ``ties``): relative to the scenario file; absolute paths, ``../``
@@ -58,8 +64,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +74,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orgsim.errors import OrgsimError, did_you_mean
+from orgsim.inputfile import CHART_LIMIT, UnreadableFileError, read_limited
 from orgsim.organisation import HEADQUARTERS, ROLES
 
 if TYPE_CHECKING:
@@ -74,6 +82,52 @@ if TYPE_CHECKING:
 
 REQUIRED = ("employee_id", "manager_id", "unit")
 NO_ROLE = -1
+# Column headers as HR systems export them, per column, in order of preference.
+# Headers are compared normalised: lower case, blanks and punctuation as "_".
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "employee_id": (
+        "employee_id",
+        "employeeid",
+        "employee_number",
+        "employee_no",
+        "employee",
+        "emp_id",
+        "staff_id",
+        "person_id",
+        "worker_id",
+        "personnel_number",
+        "id",
+    ),
+    "manager_id": (
+        "manager_id",
+        "managerid",
+        "manager_employee_id",
+        "manager",
+        "reports_to",
+        "reports_to_id",
+        "supervisor_id",
+        "supervisor",
+        "line_manager_id",
+        "line_manager",
+        "boss_id",
+        "boss",
+        "parent_id",
+    ),
+    "unit": (
+        "unit",
+        "business_unit",
+        "department",
+        "dept",
+        "division",
+        "org_unit",
+        "organisation_unit",
+        "organization_unit",
+        "team",
+        "group",
+        "function",
+    ),
+    "role": ("role", "orgsim_role"),
+}
 
 
 class OrgChartError(OrgsimError, ValueError):
@@ -89,8 +143,13 @@ class OrgChartError(OrgsimError, ValueError):
         What is wrong and what was expected.
     """
 
-    def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
+    def __init__(
+        self, path: str | Path, line: int | None, problem: str, key: str | None = None
+    ) -> None:
+        if len(problem) > 300:  # a cell can be 100 kB: show what identifies the problem
+            problem = problem[:296] + " ..."
         self.path, self.line, self.problem = str(path), line, problem
+        self.key = key  # the scenario key at fault, when not `source` (e.g. `columns`)
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}")
 
@@ -291,6 +350,13 @@ class OrgChart:
                     names.append(label)
                 unit[new] = names.index(label)
         manager = np.where(mgr[order] >= 0, where[np.maximum(mgr[order], 0)], -1)
+        if not names:
+            raise OrgChartError(
+                source,
+                lines[root],
+                f"everyone is in the executive's unit {hq!r}; expected at least one business "
+                "unit besides the executive's (headquarters)",
+            )
 
         tie_lines = list(tie_lines) if tie_lines is not None else list(range(2, len(ties) + 2))
         pairs = []
@@ -342,6 +408,57 @@ class OrgChart:
         """The unit label of employee ``i``."""
         u = int(self.unit[i])
         return self.headquarters if u == HEADQUARTERS else self.unit_names[u]
+
+    def with_central_unit(self, label: str) -> OrgChart:
+        """This chart with the people of unit ``label`` as the central team.
+
+        They move to headquarters and are marked ``central_team`` (the executive
+        keeps their role); the remaining business units keep their order. For a
+        chart whose export marks no roles (the usual case), ``central_unit =
+        "Marketing"`` in a scenario says which department is the central team.
+        """
+        label = label.strip()
+        if label == self.headquarters:
+            picked = np.flatnonzero(self.unit == HEADQUARTERS)
+            unit = self.unit.copy()
+            names = self.unit_names
+        elif label in self.unit_names:
+            u = self.unit_names.index(label)
+            picked = np.flatnonzero(self.unit == u)
+            if self.units == 1:
+                raise OrgChartError(
+                    self.source,
+                    None,
+                    f"central_unit {label!r} is the only business unit; expected another "
+                    "unit to remain for the structures to coordinate",
+                    key="central_unit",
+                )
+            unit = np.where(self.unit > u, self.unit - 1, self.unit)
+            unit[picked] = HEADQUARTERS
+            names = self.unit_names[:u] + self.unit_names[u + 1 :]
+        else:
+            known = [self.headquarters, *self.unit_names]
+            shown = ", ".join(repr(k) for k in known[:8]) + (" ..." if len(known) > 8 else "")
+            raise OrgChartError(
+                self.source,
+                None,
+                f"central_unit {label!r} is not a unit of the chart{did_you_mean(label, known)}"
+                f"; its units: {shown}",
+                key="central_unit",
+            )
+        role = self.role.copy()
+        picked = picked[picked != 0]
+        role[picked] = ROLES.index("central_team")
+        return OrgChart(
+            ids=self.ids,
+            manager=self.manager,
+            unit=unit,
+            unit_names=names,
+            role=role,
+            informal=self.informal,
+            headquarters=self.headquarters,
+            source=self.source,
+        )
 
     def same_as(self, other: OrgChart) -> bool:
         """Whether two charts describe the same organisation (ids, lines, units, roles, ties)."""
@@ -413,7 +530,12 @@ def _decode(raw: bytes, path: Path) -> str:
             OrgChartWarning,
             stacklevel=3,
         )
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise OrgChartError(
+                path, None, "UTF-16 text cut short (an odd number of bytes); save it as UTF-8"
+            ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -433,14 +555,88 @@ def _decode(raw: bytes, path: Path) -> str:
         raise AssertionError("latin-1 decodes any bytes") from exc  # pragma: no cover
 
 
-def _rows(path: Path, required: Sequence[str]) -> tuple[list[str], list[dict[str, str]], list[int]]:
-    """Column names (lower case), rows of a CSV file as dicts, and their line numbers."""
+def _read(path: Path, what: str = "an org chart file (CSV or GraphML)") -> bytes:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise OrgChartError(path, None, f"cannot read the file ({exc.strerror})") from None
-    text = _decode(raw, path)
-    header = text.splitlines()[0] if text.strip() else ""
+        return read_limited(path, CHART_LIMIT, what)
+    except UnreadableFileError as exc:
+        shown = str(path).replace("\x00", "\\0")
+        raise OrgChartError(shown, None, str(exc)) from None
+
+
+def _normal(header: str) -> str:
+    """``"Employee ID"`` -> ``"employee_id"``: lower case, runs of other characters ``_``."""
+    return re.sub(r"[^0-9a-z]+", "_", header.strip().lower()).strip("_")
+
+
+def _pick_columns(
+    path: Path, header: list[str], wanted: Sequence[str], columns: Mapping[str, str] | None
+) -> dict[str, int]:
+    """Which header cell holds each of ``wanted`` (and ``role`` when present)."""
+    normal = [_normal(h) for h in header]
+    for i, name in enumerate(normal):
+        if name and name in normal[:i]:
+            raise OrgChartError(
+                path,
+                1,
+                f"column {header[i].strip()!r} appears twice (columns {normal.index(name) + 1} "
+                f"and {i + 1}); expected each column once",
+            )
+    columns = dict(columns or {})
+    for key in columns:
+        if key not in SYNONYMS:
+            raise OrgChartError(
+                path,
+                None,
+                f"columns: {key!r} is not a column orgsim reads; expected "
+                + ", ".join(SYNONYMS)
+                + did_you_mean(key, SYNONYMS),
+                key="columns",
+            )
+    found: dict[str, int] = {}
+    for key in [*wanted, "role"]:
+        if key in columns:
+            target = _normal(columns[key])
+            if target not in normal:
+                raise OrgChartError(
+                    path,
+                    1,
+                    f"columns: no column {columns[key]!r} for {key}"
+                    + did_you_mean(target, normal)
+                    + f" (found {_listing(header)})",
+                    key="columns",
+                )
+            found[key] = normal.index(target)
+            continue
+        for synonym in SYNONYMS[key]:
+            if synonym in normal and normal.index(synonym) not in found.values():
+                found[key] = normal.index(synonym)
+                break
+    for key in wanted:
+        if key not in found:
+            raise OrgChartError(
+                path,
+                1,
+                f"no column for {key}"
+                + did_you_mean(key, normal)
+                + f"; expected columns {', '.join(wanted)} or their usual names (e.g. "
+                f"{', '.join(repr(s) for s in SYNONYMS[key][3:6])}), or name them with "
+                f'`columns = {{ {key} = "..." }}` (found {_listing(header)})',
+            )
+    return found
+
+
+def _listing(header: list[str]) -> str:
+    text = ", ".join(repr(h.strip()[:40]) for h in header[:12])
+    return text + (f" and {len(header) - 12} more" if len(header) > 12 else "")
+
+
+def _rows(
+    path: Path, required: Sequence[str], columns: Mapping[str, str] | None = None
+) -> tuple[list[str], list[dict[str, str]], list[int]]:
+    """Column names found (``required``, then ``role`` when present), rows of a CSV file
+    as dicts keyed by them, and their line numbers."""
+    text = _decode(_read(path, "a CSV file" if not required else "an org chart file"), path)
+    header = text[: text.find("\n")] if "\n" in text else text
     delimiter = ","
     if "," not in header:
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
@@ -452,33 +648,36 @@ def _rows(path: Path, required: Sequence[str]) -> tuple[list[str], list[dict[str
                     stacklevel=3,
                 )
                 break
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise OrgChartError(path, line, "a NUL character: not a text (CSV) file")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
     try:
-        columns = [c.strip().lower() for c in next(reader)]
-    except StopIteration:
-        raise OrgChartError(path, None, "the file is empty; expected a header line") from None
-    for name in required:
-        if name not in columns:
-            raise OrgChartError(
-                path,
-                1,
-                f"no column {name!r}"
-                + did_you_mean(name, columns)
-                + f"; expected columns {', '.join(required)} (found {', '.join(columns)})",
-            )
-    rows, lines = [], []
-    line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue  # blank lines (often at the end of exports)
-        if len(cells) > len(columns):
-            raise OrgChartError(
-                path, start, f"{len(cells)} cells, expected {len(columns)} (as in the header)"
-            )
-        rows.append(dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True)))
-        lines.append(start)
-    return columns, rows, lines
+        try:
+            names_row = next(reader)
+        except StopIteration:
+            raise OrgChartError(path, None, "the file is empty; expected a header line") from None
+        if required:
+            where = _pick_columns(path, names_row, required, columns)
+        else:  # ties: the first two columns
+            where = {f"c{i}": i for i in range(len(names_row))}
+        names = list(where)
+        rows, lines = [], []
+        line = reader.line_num
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue  # blank lines (often at the end of exports)
+            if len(cells) > len(names_row):
+                raise OrgChartError(
+                    path, start, f"{len(cells)} cells, expected {len(names_row)} (as in the header)"
+                )
+            rows.append({k: cells[i] if i < len(cells) else "" for k, i in where.items()})
+            lines.append(start)
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit()
+        raise OrgChartError(path, line + 1, f"not readable as CSV ({exc})") from None
+    return names, rows, lines
 
 
 PSEUDO_FILESYSTEMS = ("/proc", "/sys", "/dev")
@@ -497,6 +696,8 @@ def _checked_path(path: Path) -> Path:
         mode = path.stat().st_mode
     except (OSError, ValueError, RuntimeError) as exc:  # missing, a loop of links, a NUL
         reason = getattr(exc, "strerror", None) or str(exc)
+        if isinstance(exc, FileNotFoundError):
+            reason = "no such file"
         raise OrgChartError(path, None, f"cannot read the file ({reason})") from None
     if any(real.is_relative_to(root) for root in PSEUDO_FILESYSTEMS):
         raise OrgChartError(
@@ -516,7 +717,13 @@ def _read_ties(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
     return [(r[a], r[b]) for r in rows], lines
 
 
-def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart:
+def load_org_chart(
+    path: str | Path,
+    ties: str | Path | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    central_unit: str | None = None,
+) -> OrgChart:
     """Read an org chart from a CSV or GraphML file, and optional extra informal ties.
 
     Parameters
@@ -527,6 +734,11 @@ def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart
         ``manager_id``, ``unit``, optional ``role``; informal edges are ties).
     ties : str or Path, optional
         CSV whose first two columns name the two employees of an informal tie.
+    columns : mapping, optional
+        Header of the CSV column holding ``employee_id``, ``manager_id``, ``unit`` or
+        ``role``, for headers not among the usual names (:data:`SYNONYMS`).
+    central_unit : str, optional
+        A unit whose people are the central team (see :meth:`OrgChart.with_central_unit`).
 
     Raises
     ------
@@ -544,18 +756,18 @@ def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart
         lines: list[int | None] = [None] * len(ids)
         pair_lines: list[int | None] = [None] * len(pairs)
     else:
-        columns, rows, row_lines = _rows(path, REQUIRED)
+        columns_found, rows, row_lines = _rows(path, REQUIRED, columns)
         ids = [r["employee_id"] for r in rows]
         managers = [r["manager_id"] for r in rows]
         units = [r["unit"] for r in rows]
-        roles = [r["role"] for r in rows] if "role" in columns else [""] * len(rows)
+        roles = [r["role"] for r in rows] if "role" in columns_found else [""] * len(rows)
         pairs, lines, pair_lines = [], list(row_lines), []
     tie_source = None
     if ties is not None:
         extra, extra_lines = _read_ties(_checked_path(Path(ties)))
         tie_source = str(ties) if not pairs else f"{path} or {ties}"
         pairs, pair_lines = pairs + extra, pair_lines + list(extra_lines)
-    return OrgChart.from_records(
+    chart = OrgChart.from_records(
         ids,
         managers,
         units,
@@ -566,6 +778,7 @@ def load_org_chart(path: str | Path, ties: str | Path | None = None) -> OrgChart
         tie_lines=pair_lines,
         tie_source=tie_source,
     )
+    return chart.with_central_unit(central_unit) if central_unit is not None else chart
 
 
 def _read_graphml(
@@ -574,10 +787,21 @@ def _read_graphml(
     """Ids, manager ids, units, roles and informal ties of a GraphML chart."""
     import networkx as nx
 
+    text = _decode(_read(path), path)
     try:
-        g = nx.read_graphml(path)
-    except (OSError, ValueError, SyntaxError) as exc:  # ElementTree.ParseError is a SyntaxError
-        raise OrgChartError(path, None, f"not a readable GraphML file ({exc})") from None
+        g = nx.parse_graphml(text)
+    except (  # ElementTree.ParseError is a SyntaxError; undeclared keys raise KeyError
+        ValueError,
+        SyntaxError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        nx.NetworkXError,
+    ) as exc:
+        reason = str(exc)[:200] or type(exc).__name__
+        raise OrgChartError(path, None, f"not a readable GraphML file ({reason})") from None
     ids, managers, units, roles = [], [], [], []
     for node, data in g.nodes(data=True):
         if "unit" not in data:

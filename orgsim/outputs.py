@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from orgsim import MODEL_VERSION, __version__
-from orgsim.errors import OrgsimError
+from orgsim.errors import StoreMismatchError
 from orgsim.experiments.plan import RunSpec, environment
 from orgsim.experiments.store import Store
 from orgsim.gps import aggregate, readings
@@ -94,10 +94,6 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-class StoreMismatchError(OrgsimError):
-    """A stored run does not match what the batch measures (never filled with NaN)."""
 
 
 def _number(value: Any) -> str:

@@ -1,9 +1,7 @@
 """Parameter schema of the model: every parameter, its default, its range and meaning.
 
-This is the first module of the import chain (schema -> structures -> model ->
-metrics -> experiments -> plots/outputs -> cli): it imports nothing else of orgsim but
-:mod:`orgsim.errors` and the week's rules (:mod:`orgsim.submodels`), whose parameter
-blocks it composes.
+Lowest layer (see the README on layers): it imports nothing of orgsim but
+:mod:`orgsim.errors`, :mod:`orgsim.schema` and the submodels' parameter blocks.
 
 Core objects
 ------------
@@ -22,12 +20,14 @@ Symbols in the descriptions are those of the model specification, docs/model.md
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from orgsim.errors import ParameterError, did_you_mean
+from orgsim.schema import StrictSchema
 from orgsim.submodels.base import ParamBlock, blocks, on_register
 
 if TYPE_CHECKING:
@@ -43,18 +43,14 @@ if TYPE_CHECKING:
     from orgsim.submodels.turbulence import TurbulenceParams
     from orgsim.submodels.turnover import TurnoverParams
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-
-class OrganisationParams(BaseModel):
+class OrganisationParams(StrictSchema):
     """How large the organisation is and how its people are tied together.
 
     ``employees`` is the exact head count: the executive, the central team (when a
     structure has one) and the units' reporting trees, which are filled
     breadth-first, so no rounding is needed. Unit sizes differ by at most one.
     """
-
-    model_config = _CONFIG
 
     employees: int = Field(
         200,
@@ -208,10 +204,19 @@ def _describe(error: Mapping[str, Any]) -> str:
         return bounds[kind].format(**ctx)
     if kind.startswith("int"):
         return "a whole number"
+    if kind == "finite_number":
+        return "a finite number"
     if kind.startswith("float"):
         return "a number"
     msg: str = error["msg"]
     return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+def _check_number(name: str, value: Any, whole: bool) -> None:
+    """Refuse what pydantic would coerce: ``True``, ``"0.5"``, ``Decimal``, 100.0 as a count."""
+    kind = numbers.Integral if whole else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ParameterError(name, "a whole number" if whole else "a number", value)
 
 
 def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, DynamicsParams]:
@@ -237,6 +242,7 @@ def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, Dynamic
     for key, value in params.items():
         for group in _GROUPS:
             if key in group.model_fields:
+                _check_number(key, value, group.model_fields[key].annotation is int)
                 groups[group][key] = value
                 break
         else:

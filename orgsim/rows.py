@@ -143,9 +143,8 @@ class SliceBlock(Block):
         return tile(table[self.key], self.reps)
 
     def put(self, a: np.ndarray, value: np.ndarray) -> None:
-        target = self.rows(a)
-        if not np.may_share_memory(target, value):  # updated in place otherwise
-            target[...] = value
+        if value.base is not (a if a.base is None else a.base):  # else updated in place
+            self.rows(a)[...] = value
 
 
 class GatherBlock(Block):

@@ -46,15 +46,19 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     create_model,
+    field_validator,
     model_validator,
 )
 
 from orgsim.errors import OrgsimError, ParameterError, PluginError, did_you_mean
 from orgsim.examples import resolve, shipped
+from orgsim.inputfile import SCENARIO_LIMIT, UnreadableFileError, read_limited
 from orgsim.metrics import METRICS
 from orgsim.params import ALL_PARAMETERS, DynamicsParams, OrganisationParams, split_params
 from orgsim.plugins import PluginRef, load_plugins
+from orgsim.schema import StrictSchema
 from orgsim.stages import STAGES, StageThresholds
 from orgsim.sweep import Sweep, expand
 
@@ -92,13 +96,17 @@ def _all_structures() -> list[str]:
     return list(STRUCTURES)
 
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+MAX_RUNS = 1_000_000  # runs of one scenario: structures x points x replications
+MAX_PROBLEMS = 20  # problems listed for one file; the rest are counted
 
 
 def _folder_name(name: str) -> str:
-    if not _NAME.match(name):
+    # fullmatch: `$` would let "evil\n" through and make the folder `outputs/evil⏎/`
+    if not _NAME.fullmatch(name):
         raise ValueError(
-            f"expected letters, digits, '-', '_' or '.' (it names the output folder), got {name!r}"
+            "expected letters, digits, '-', '_' or '.', at most 100 (it names the output "
+            f"folder), got {_show(name)}"
         )
     return name
 
@@ -119,6 +127,18 @@ class OrganisationTable(OrganisationParams):
         json_schema_extra={"source": "your data"},
         description="extra informal ties of that chart (CSV, two employee ids a row)",
     )
+    columns: dict[str, str] | None = Field(
+        None,
+        json_schema_extra={"source": "your data"},
+        description="the chart's column names, if not recognised: "
+        '{ employee_id = "...", manager_id = "...", unit = "..." }',
+    )
+    central_unit: str | None = Field(
+        None,
+        json_schema_extra={"source": "your data"},
+        description="the chart's unit whose people are the central team / hub "
+        "(default: marked roles, else the executive's unit, else a new team)",
+    )
 
 
 class ModelTable(DynamicsParams):
@@ -133,7 +153,7 @@ def validation_context() -> dict[str, Any]:
 _TOP_CONFIG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-class Scenario(BaseModel):
+class Scenario(StrictSchema):
     """A validated scenario (one TOML file). See ``orgsim new`` for a commented example."""
 
     model_config = _TOP_CONFIG
@@ -181,16 +201,31 @@ class Scenario(BaseModel):
 
     _path: Path | None = PrivateAttr(None)
     _chart: Any = PrivateAttr(None)  # orgsim.orgchart.OrgChart, loaded with the file
+    _notes: list[str] = PrivateAttr(default_factory=list)
     _plugins: tuple[PluginRef, ...] = PrivateAttr(())  # loaded before validation
+
+    @field_validator("structures")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"expected each structure once, got {value}")
+        return value
+
+    @field_validator("summary_window")
+    @classmethod
+    def _window_in_run(cls, value: int | None, info: ValidationInfo) -> int | None:
+        steps = info.data.get("steps")
+        if value is not None and steps is not None and value > steps:
+            raise ValueError(f"expected summary_window <= steps ({steps}), got {value}")
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> Scenario:
-        if self.summary_window is not None and self.summary_window > self.steps:
+        if self.total_runs > MAX_RUNS:
             raise ValueError(
-                f"expected summary_window <= steps ({self.steps}), got {self.summary_window}"
+                f"expected at most {MAX_RUNS:,} runs (structures x sweep points x "
+                f"replications), got {self.total_runs:,}"
             )
-        if len(set(self.structures)) != len(self.structures):
-            raise ValueError(f"expected each structure once, got {self.structures}")
         return self
 
     @property
@@ -258,13 +293,31 @@ class Scenario(BaseModel):
         """The imported org chart of ``[organisation] source`` (loaded with the file)."""
         return self._chart
 
+    @property
+    def notes(self) -> list[str]:
+        """What was chosen for the user when the file was loaded (e.g. who is the
+        central team of an imported chart), one sentence each, for the output."""
+        return list(self._notes)
+
     def with_overrides(self, **values: Any) -> Scenario:
-        """A validated copy with top-level keys replaced (``None`` values are ignored)."""
+        """A validated copy with top-level keys replaced (``None`` values are ignored).
+
+        Raises :class:`ScenarioError` with one ``option --KEY: ...`` line per problem.
+        """
         data = self.model_dump()
         data.update({k: v for k, v in values.items() if v is not None})
-        new = type(self).model_validate(data, context=validation_context())
+        try:
+            new = type(self).model_validate(data, context=validation_context())
+        except ValidationError as exc:  # the command line's options: --steps, --seed, ...
+            raise ScenarioError(
+                [
+                    f"option --{_dotted(loc).replace('_', '-')}: {message}"
+                    for loc, message in _problems_from(exc, data)
+                ]
+            ) from None
         new._path = self._path
         new._chart = self._chart
+        new._notes = self._notes
         new._plugins = self._plugins
         return new
 
@@ -351,6 +404,8 @@ def _expected(error: Mapping[str, Any], siblings: Sequence[str]) -> str:
         expected = bounds[kind].format(**ctx)
     elif kind.startswith("int"):
         expected = "a whole number"
+    elif kind == "finite_number":
+        expected = "a finite number"
     elif kind.startswith("float"):
         expected = "a number"
     elif kind.startswith("bool"):
@@ -372,12 +427,21 @@ def _expected(error: Mapping[str, Any], siblings: Sequence[str]) -> str:
     return f"expected {expected}, got {_show(given)}"
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, width: int = 60) -> str:
+    """``value`` as the user wrote it, cut to ``width`` characters."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Mapping):
         return "a table"
-    return repr(value)
+    if isinstance(value, list) and len(value) > 10:
+        value = [*value[:10], ...]
+    try:
+        text = repr(value)
+    except RecursionError:  # a list nested a thousand deep
+        text = "a deeply nested list"
+    if len(text) <= width:
+        return text
+    return text[: width - 4] + ("...'" if isinstance(value, str) else "...")
 
 
 def _siblings(loc: Sequence[str | int]) -> list[str]:
@@ -397,21 +461,53 @@ def _siblings(loc: Sequence[str | int]) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
-def _problems_from(exc: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+def _problems_from(
+    exc: ValidationError, data: Any = None
+) -> list[tuple[tuple[str | int, ...], str]]:
     out = []
     seen = set()
+    seen_locs: set[tuple[str | int, ...]] = set()
     for error in exc.errors():
+        if _other_branch(error["loc"], data):
+            continue
         loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        if any(_is_union_tag(part) for part in error["loc"]) and loc in seen_locs:
+            continue  # one message per value, from the first union member (a number)
         message = _expected(error, _siblings(loc))
         if (loc, message) not in seen:
             seen.add((loc, message))
+            seen_locs.add(loc)
             out.append((loc, message))
     return out
 
 
+def _other_branch(loc: Sequence[str | int], data: Any) -> bool:
+    """Whether an error belongs to the union member the value was not written as.
+
+    A sweep value is a list or a range table: a mistake in a range should not also
+    report "expected a list" (two contradictory errors for one mistake).
+    """
+    value = data
+    for part in loc:
+        if _is_union_tag(part):
+            tag = str(part)
+            if tag == "Range" or tag.endswith(", Range]"):  # Range, with its validator
+                return not isinstance(value, Mapping)
+            if tag.startswith("list["):
+                return isinstance(value, Mapping)
+            return False
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return False
+
+
 def _is_union_tag(part: str | int) -> bool:
     # pydantic inserts the member type of a union into loc ("list[...]", "Range", ...)
-    return isinstance(part, str) and ("[" in part or part in ("Range", "function-after"))
+    return isinstance(part, str) and (
+        "[" in part or part in ("Range", "function-after", "int", "float", "bool", "str")
+    )
 
 
 def _sweep_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
@@ -468,15 +564,18 @@ def _is_int(name: str) -> bool:
 def _render(
     path: Path | str, lines: Sequence[str], problems: Sequence[tuple[Sequence[str | int], str]]
 ) -> list[str]:
-    """One line per problem, in file order."""
+    """One line per problem, in file order (at most :data:`MAX_PROBLEMS`, then a count)."""
     rendered = []
-    for loc, msg in problems:
+    for loc, msg in problems[: 3 * MAX_PROBLEMS]:
         line = _key_line(lines, loc) if loc else None
         where = f"{path}:{line}" if line else f"{path}"
         key = _dotted(loc)
         text = f"{where}: key '{key}': {msg}" if key else f"{where}: {msg}"
         rendered.append((line or 0, text))
-    return [text for _, text in sorted(rendered, key=lambda item: item[0])]
+    out = [text for _, text in sorted(rendered, key=lambda item: item[0])][:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        out.append(f"{path}: ... and {len(problems) - MAX_PROBLEMS} more problems")
+    return out
 
 
 def _load_plugins(
@@ -513,8 +612,12 @@ def parse_scenario(
     """
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError([f"{path}: invalid TOML: arrays or tables nested too deeply"]) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        if match is None and "end of document" in str(exc):
+            match = re.search(r"(\d+), (\d+)", f"{len(text.splitlines())}, 1")
         reason = re.sub(r"\s*\(at line.*\)$", "", str(exc))
         where = f"{path}:{match.group(1)}" if match else str(path)
         col = f" (column {match.group(2)})" if match else ""
@@ -525,7 +628,9 @@ def parse_scenario(
         schema = scenario_class()  # plugins may have added rules with parameters
         scenario = schema.model_validate(data, strict=True, context=validation_context())
     except ValidationError as exc:
-        raise ScenarioError(_render(path, lines, _problems_from(exc))) from None
+        raise ScenarioError(_render(path, lines, _problems_from(exc, data))) from None
+    except RecursionError:
+        raise ScenarioError([f"{path}: values nested too deeply"]) from None
     scenario._plugins = plugins
     problems = _render(path, lines, _sweep_problems(scenario))
     if problems:
@@ -547,51 +652,121 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = resolve(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        hint = f" (shipped scenarios: {', '.join(shipped())})" if path.parent == Path(".") else ""
-        raise ScenarioError([f"{path}: no such file{hint}"]) from None
-    except IsADirectoryError:
-        raise ScenarioError([f"{path}: is a folder, expected a .toml scenario file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc}"]) from None
+        raw = read_limited(path, SCENARIO_LIMIT, "a .toml scenario file")
+    except UnreadableFileError as exc:
+        hint = ""
+        if str(exc) == "no such file" and path.parent == Path("."):
+            hint = f" (shipped scenarios: {', '.join(shipped())})"
+        raise ScenarioError([f"{_shown_path(path)}: {exc}{hint}"]) from None
+    text = _decode_scenario(raw, path)
     scenario = parse_scenario(text, path, base=path.resolve().parent)
     scenario._path = path.resolve()
-    scenario._chart = _load_chart(scenario, text.splitlines())
-    problems = _render(path, text.splitlines(), _unbuildable(scenario))
+    lines = text.splitlines()
+    scenario._chart = _load_chart(scenario, lines)
+    problems, notes = _unbuildable(scenario)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(_render(path, lines, problems))
+    scenario._notes = notes
     return scenario
+
+
+def _shown_path(path: Path) -> str:
+    return str(path).replace("\x00", "\\0")
+
+
+def _decode_scenario(raw: bytes, path: Path) -> str:
+    """TOML text of ``raw``: UTF-8, with or without a byte-order mark (Windows editors)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError([f"{path}: is UTF-16 text; expected UTF-8 (save it as UTF-8)"])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            [f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"]
+        ) from None
 
 
 MAX_PREFLIGHT = 64  # organisations built to check a scenario (distinct parameter sets)
 
 
-def _unbuildable(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
+def _proxy(org: dict[str, Any]) -> dict[str, Any]:
+    """Small organisation parameters that a builder accepts exactly when it accepts ``org``.
+
+    Builders fail on head counts too small for the units and the team, never on a
+    large one, and never because of informal ties: checking a 5,000,000-employee
+    scenario builds a few hundred people without ties.
+    """
+    enough = 1 + org["team_size"] + org["units"] * (2 + org["span"])
+    small = min(org["employees"], max(10, enough))
+    return {**org, "employees": small, "informal_in": 0.0, "informal_out": 0.0}
+
+
+def _unbuildable(
+    scenario: Scenario,
+) -> tuple[list[tuple[tuple[str | int, ...], str]], list[str]]:
     """Build each structure's organisation once per distinct set of organisation
-    parameters, so that combinations no builder can satisfy (e.g. more people in the
-    central team than employees) are reported now, as input errors, not as failed runs.
+    parameters (on a small proxy, see :func:`_proxy`), so that combinations no builder
+    can satisfy (e.g. more people in the central team than employees) are reported now,
+    as input errors, not as failed runs. Returns the problems (one per parameter and
+    message, naming the structures) and the builders' notes (what they chose).
     """
     from orgsim.structures import build
 
     names = set(OrganisationParams.model_fields)
-    seen: set[tuple[str, tuple[tuple[str, Any], ...]]] = set()
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    for point in expand(scenario.sweep, scenario.seed):
+    base = scenario.organisation.model_dump(include=names)
+    swept = [n for n in scenario.varied if n in names]
+    sets: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for point in expand(scenario.sweep, scenario.seed) if swept else [{}]:
+        key = tuple(point.get(n) for n in swept)
+        if key not in sets:
+            sets[key] = {n: point[n] for n in swept if n in point}
+        if len(sets) >= MAX_PREFLIGHT:
+            break
+    failed: dict[tuple[str, str], dict[str, list[str]]] = {}
+    notes: dict[str, list[str]] = {}
+    proxies: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+    for override in sets.values():
+        org = _proxy({**base, **override})
+        proxies.setdefault(tuple(sorted(org.items())), (org, override))
+    for org, override in proxies.values():
         for structure in scenario.structures:
-            params = scenario.model_params(structure, point)
-            org = {k: v for k, v in params.items() if k in names}
-            key = (structure, tuple(sorted(org.items())))
-            if key in seen or len(seen) >= MAX_PREFLIGHT:
-                continue
-            seen.add(key)
             try:
-                build(structure, org, seed=0, chart=scenario.chart)
+                built = build(structure, org, seed=0, chart=scenario.chart)
             except ParameterError as err:
-                where = "sweep" if err.parameter in point else "organisation"
-                message = _param_message(err, err.given) + f" (structure '{structure}')"
-                out.append(((where, err.parameter), message))
-    return out
+                where = "sweep" if err.parameter in override else "organisation"
+                message = _param_message(err, err.given)
+                failed.setdefault((where, err.parameter), {}).setdefault(message, [])
+                failed[where, err.parameter][message].append(structure)
+                continue
+            except OrgsimError as err:  # the chart cannot carry this structure
+                failed.setdefault(("organisation", "source"), {}).setdefault(str(err), [])
+                failed["organisation", "source"][str(err)].append(structure)
+                continue
+            for note in built.notes:
+                notes.setdefault(note, []).append(structure)
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for (where, parameter), messages in failed.items():
+        parts = []  # one line per key, however many structures and points fail on it
+        for message, structures in messages.items():
+            which = ", ".join(f"'{s}'" for s in dict.fromkeys(structures))
+            plural = "structures" if len(set(structures)) > 1 else "structure"
+            parts.append(f"{message} ({plural} {which})")
+        problems.append(((where, parameter), "; ".join(parts[:3])))
+    said = [f"{', '.join(dict.fromkeys(names))}: {note}" for note, names in notes.items()]
+    return problems, said
+
+
+def _sweep_loc(scenario: Scenario, name: str) -> tuple[str | int, ...]:
+    """Where the sweep varies ``name`` (for the line number of a message)."""
+    sweep = scenario.sweep
+    if sweep is not None:
+        for part in ("grid", "zip", "ranges"):
+            if name in getattr(sweep, part):
+                return ("sweep", part, name)
+        if sweep.points and name in sweep.points[0]:
+            return ("sweep", "points", 0, name)
+    return ("sweep",)
 
 
 def _load_chart(scenario: Scenario, lines: Sequence[str]) -> OrgChart | None:
@@ -599,21 +774,35 @@ def _load_chart(scenario: Scenario, lines: Sequence[str]) -> OrgChart | None:
     table = scenario.organisation
     where = scenario.path or "<scenario>"
     if table.source is None:
-        if table.ties is not None:
-            problem = "expected organisation.source as well (ties belong to an imported chart)"
-            raise ScenarioError(_render(where, lines, [(("organisation", "ties"), problem)]))
+        for key in ("ties", "columns", "central_unit"):
+            if getattr(table, key) is not None:
+                problem = (
+                    f"expected organisation.source as well ({key} belong to an imported chart)"
+                )
+                raise ScenarioError(_render(where, lines, [(("organisation", key), problem)]))
         return None
     from orgsim.orgchart import OrgChartError, load_org_chart
 
+    size_keys = [n for n in scenario.varied if n in ("employees", "units", "span")]
+    if size_keys:
+        problem = (
+            f"expected no sweep over {', '.join(size_keys)}: the imported chart "
+            "(organisation.source) sets the size and the units"
+        )
+        raise ScenarioError(_render(where, lines, [(_sweep_loc(scenario, size_keys[0]), problem)]))
     base = scenario.path.parent if scenario.path else Path.cwd()
+    ties = base / table.ties if table.ties else None
     try:
         with warnings.catch_warnings(record=True) as fixed:
             warnings.simplefilter("always")
-            chart = load_org_chart(base / table.source, base / table.ties if table.ties else None)
+            chart = load_org_chart(
+                base / table.source, ties, columns=table.columns, central_unit=table.central_unit
+            )
     except OrgChartError as exc:  # one line: the scenario's key, then the chart's FILE:LINE
-        raise ScenarioError(
-            _render(where, lines, [(("organisation", "source"), str(exc))])
-        ) from None
+        key = "ties" if ties is not None and exc.path == str(ties) else "source"
+        if exc.key is not None:
+            key = exc.key
+        raise ScenarioError(_render(where, lines, [(("organisation", key), str(exc))])) from None
     for key in sorted(table.model_fields_set & {"employees", "units", "span"}):
         warnings.warn_explicit(
             f"organisation.{key} is ignored: the imported chart sets it "

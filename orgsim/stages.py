@@ -46,7 +46,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from orgsim.errors import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +72,7 @@ class StageThresholds(BaseModel):
     ['posts', 'authenticity', 'resource_flow', 'awareness', 'engagement']
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     crawling: dict[str, float] = Field(
         default_factory=lambda: {"posts": 1.0},
@@ -129,7 +131,21 @@ def thresholds(value: StageThresholds | Mapping[str, Any] | None) -> StageThresh
         return DEFAULT_THRESHOLDS
     if isinstance(value, StageThresholds):
         return value
-    return StageThresholds.model_validate(dict(value))
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            "stages", "StageThresholds or a mapping of stage -> {metric: minimum}", value
+        )
+    try:
+        return StageThresholds.model_validate(dict(value))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in ("stages", *err["loc"]))
+        msg = err["msg"].removeprefix("Value error, ")
+        kind = err["type"]
+        expected = {"finite_number": "a finite number", "float_parsing": "a number"}.get(kind)
+        if kind == "extra_forbidden":
+            expected = "one of " + ", ".join(STAGES)
+        raise ParameterError(where, expected or msg, err.get("input")) from None
 
 
 def classify(values: Mapping[str, float], limits: StageThresholds = DEFAULT_THRESHOLDS) -> int:

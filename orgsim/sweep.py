@@ -24,6 +24,11 @@ combine as a Cartesian product, in this fixed order:
 ``replications`` (optional) sets the replications per point; otherwise the
 scenario's top-level ``replications`` applies.
 
+Limits: a sweep has at least one point and at most :data:`MAX_POINTS` (100,000);
+points are counted by arithmetic before any is built, so a range with a step of
+1e-12 or ten parameters of ten values each is refused at once. Values are finite
+numbers (no booleans, text, ``inf`` or NaN).
+
 This module imports only :mod:`orgsim.params` (and scipy / SALib lazily for designs).
 
 Core objects
@@ -58,10 +63,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from orgsim.errors import did_you_mean
 from orgsim.params import ALL_PARAMETERS
 
-Scalar = bool | int | float | str
+Scalar = float | int  # every parameter is a number; strict mode refuses booleans and text
 DESIGNS = ("lhs", "sobol", "morris")
+MAX_POINTS = 100_000  # sweep points of one scenario (counted before any is built)
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True)
+_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Range(BaseModel):
@@ -73,6 +79,27 @@ class Range(BaseModel):
     stop: float | int
     step: float | int = Field(gt=0)
 
+    @model_validator(mode="after")
+    def _countable(self) -> Range:
+        if self.stop < self.start:
+            raise ValueError(
+                f"expected start <= stop, got start = {self.start}, stop = {self.stop}"
+            )
+        if self.count() > MAX_POINTS:
+            raise ValueError(
+                f"expected at most {MAX_POINTS:,} values, got {self.count():,} "
+                f"(step {self.step} from {self.start} to {self.stop}): use a larger step"
+            )
+        return self
+
+    def count(self) -> int:
+        """Number of values, by arithmetic (nothing is built).
+
+        >>> Range(start=0.0, stop=0.3, step=0.1).count()
+        4
+        """
+        return math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+
     def values(self) -> list[float | int]:
         """The values ``start, start + step, ..., stop`` (stop included when on the grid).
 
@@ -81,14 +108,14 @@ class Range(BaseModel):
         >>> Range(start=0.0, stop=0.3, step=0.1).values()
         [0.0, 0.1, 0.2, 0.3]
         """
-        count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        count = self.count()
         if all(isinstance(v, int) for v in (self.start, self.stop, self.step)):
             return [int(self.start + k * self.step) for k in range(count)]
         # rounding keeps 0.1 * 3 from printing as 0.30000000000000004 in results
         return [round(self.start + k * self.step, 12) for k in range(count)]
 
 
-ValueList = list[Scalar] | Range
+ValueList = Annotated[list[Scalar], Field(min_length=1)] | Range
 
 
 def _parameter_name(name: str) -> str:
@@ -152,7 +179,7 @@ class Sweep(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Sweep:
-        lengths = {name: len(_values(v)) for name, v in self.zip.items()}
+        lengths = {name: _count(v) for name, v in self.zip.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"expected zip lists of equal length, got lengths {lengths}")
         seen: set[str] = set()
@@ -161,6 +188,11 @@ class Sweep(BaseModel):
             if twice:
                 raise ValueError(f"expected each parameter in one part, got {sorted(twice)} twice")
             seen |= set(part)
+        if not self.varied:  # e.g. `zip = {}`: a sweep of one point labelled as a sweep
+            raise ValueError(
+                "expected a parameter to vary (grid, zip, points or design with ranges), "
+                "got none; remove [sweep] or set the top-level replications instead"
+            )
         if self.design and not self.ranges:
             raise ValueError(f"expected `ranges` for design {self.design!r}, got none")
         if self.ranges and not self.design:
@@ -171,6 +203,11 @@ class Sweep(BaseModel):
             up = 1 << (self.samples - 1).bit_length()
             raise ValueError(
                 f"expected `samples` a power of two for sobol (e.g. {up}), got {self.samples}"
+            )
+        if self.point_count() > MAX_POINTS:
+            raise ValueError(
+                f"expected at most {MAX_POINTS:,} sweep points, got {self.point_count():,}: "
+                "vary fewer parameters or fewer values (or sample them with a design)"
             )
         return self
 
@@ -187,9 +224,9 @@ class Sweep(BaseModel):
         ...     "ranges": {"p2": [0, 1], "delta": [0, 1]}, "samples": 5}).point_count()
         30
         """
-        count = math.prod(len(_values(v)) for v in self.grid.values())
+        count = math.prod(_count(v) for v in self.grid.values())
         if self.zip:
-            count *= len(_values(next(iter(self.zip.values()))))
+            count *= _count(next(iter(self.zip.values())))
         if self.points:
             count *= len(self.points)
         if self.design:
@@ -198,6 +235,10 @@ class Sweep(BaseModel):
             per = {"lhs": 1, "sobol": d + 2, "morris": d + 1}[self.design]
             count *= self.samples * per
         return count
+
+
+def _count(spec: ValueList) -> int:
+    return spec.count() if isinstance(spec, Range) else len(spec)
 
 
 def _values(spec: ValueList) -> list[Any]:

@@ -3,7 +3,8 @@
 # nothing changed.
 #
 #   scripts/bootstrap.sh run   what running needs: orgsim and its dependencies only
-#   scripts/bootstrap.sh dev   also every extra and the dev group (tests, lint, docs)
+#   scripts/bootstrap.sh dev   also every extra: dashboard, notebook, dask, parquet and dev
+#                              (the test, lint and docs tools)
 #
 # Python: $ORGSIM_PYTHON, python3.13, python3.12, python3 (if >= 3.12), then pyenv's.
 # uv: $ORGSIM_UV, `uv` on PATH, or .tools/bin/uv, which this script installs on first use

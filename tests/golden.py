@@ -86,7 +86,7 @@ def digest(structure: str) -> str:
         for week in range(1, WEEKS + 1):
             model.step()
             for name, value in sorted(vars(model.state).items()):
-                if name.startswith("spread_"):  # a cache, not state
+                if name.startswith("spread_") or value is None:  # a cache; not modelled
                     continue
                 _update(h, f"{regime}/{week}/state/{name}", value)
             for name, value in sorted(model.metric_values.items()):

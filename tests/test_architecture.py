@@ -1,6 +1,11 @@
-"""Imports flow one way: schema -> structures -> dynamics -> metrics -> model, scenario,
-plugins -> experiments -> plots/outputs -> cli. Checked statically over every module, including
-imports inside functions (only ``if TYPE_CHECKING:`` blocks are exempt)."""
+"""Imports flow one way, through the layers of :data:`RANKS`: a module may import
+modules of its own layer or a lower one. Checked statically over every module,
+including imports inside functions (only ``if TYPE_CHECKING:`` blocks are exempt).
+
+This file is the one description of the layering: README's "Imports flow one way"
+paragraph is generated from :data:`RANKS` (:func:`layering`) and checked here, and
+module docstrings name no other order.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "orgsim"
 RANKS = {
     "orgsim": 0,  # version only; its lazy __getattr__ is the public façade (exempt below)
     "orgsim.errors": 0,
+    "orgsim.inputfile": 0,
     "orgsim.examples": 0,
     "orgsim.allocator": 0,
+    "orgsim.schema": 0,
     "orgsim.params": 0,
     "orgsim.registry": 0,
     "orgsim.readonly": 0,
@@ -36,14 +43,17 @@ RANKS = {
     "orgsim.ranges": 4,
     "orgsim.claims": 0,
     "orgsim.model": 5,
+    "orgsim.reprs": 5,  # HTML of a model (OrgModel._repr_html_)
     "orgsim.scenario": 5,
     "orgsim.plugins": 5,
     "orgsim.march": 6,
     "orgsim.experiments": 7,
     "orgsim.recording": 7,
     "orgsim.outputs": 8,
+    "orgsim.results": 8,  # an output folder, read
     "orgsim.folder": 8,
     "orgsim.plots": 8,
+    "orgsim.dashboard": 8,  # a live view: runs models (session) and draws them (plots)
     "orgsim.report": 8,
     "orgsim.cli": 9,
     "orgsim.__main__": 10,
@@ -53,6 +63,15 @@ RANKS = {
 EXCEPTIONS: dict[tuple[str, str], str] = {}
 # Plotting only reads results: it may not import what runs models.
 PLOTS_MAY_NOT = ("orgsim.model", "orgsim.march", "orgsim.experiments", "orgsim.recording")
+
+
+def layering() -> str:
+    """The README's description of the layers, lowest first (generated from RANKS)."""
+    layers: dict[int, list[str]] = {}
+    for name, r in RANKS.items():
+        if name not in ("orgsim", "orgsim.__main__"):
+            layers.setdefault(r, []).append(name.removeprefix("orgsim."))
+    return " → ".join(", ".join(sorted(layers[r])) for r in sorted(layers))
 
 
 def rank(module: str) -> int:
@@ -108,3 +127,26 @@ def test_nothing_imports_the_cli() -> None:
         if name.startswith("orgsim.cli") or name == "orgsim.__main__":
             continue
         assert not any(t.startswith("orgsim.cli") for t in runtime_imports(path)), name
+
+
+def test_no_test_turns_an_import_error_into_a_skip() -> None:
+    """orgsim's modules and its dependencies (dev extra included) are imported plainly."""
+    tests = Path(__file__).resolve().parent
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "importorskip":
+                raise AssertionError(f"{path.name}:{node.lineno}: importorskip")
+
+
+def test_the_readme_describes_these_layers() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split("Imports flow one way", 1)[1].split("\n\n", 1)[0].split())
+    assert layering() in text, f"README's 'Imports flow one way' should say: {layering()}"
+
+
+def test_module_docstrings_state_no_other_import_order() -> None:
+    for name, path in modules():
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        low = doc.lower()
+        assert "import chain" not in low and "imports flow" not in low, name

@@ -309,7 +309,8 @@ def test_ctrl_c_keeps_finished_runs_and_resumes(tiny, tmp_path, monkeypatch):
 
 
 def test_run_calls_the_plots_and_lists_them(tiny, tmp_path, monkeypatch):
-    plots = pytest.importorskip("orgsim.plots")
+    import orgsim.plots as plots
+
     calls = []
 
     def fake(results, out_dir, *, style, formats, window, **more):
@@ -326,7 +327,7 @@ def test_run_calls_the_plots_and_lists_them(tiny, tmp_path, monkeypatch):
 
 
 def test_a_plot_failure_is_reported_and_marks_the_folder_failed(tiny, tmp_path, monkeypatch):
-    plots = pytest.importorskip("orgsim.plots")
+    import orgsim.plots as plots
 
     def broken(*args, **kwargs):
         raise ValueError("no ink")
@@ -340,7 +341,6 @@ def test_a_plot_failure_is_reported_and_marks_the_folder_failed(tiny, tmp_path, 
 
 @pytest.mark.slow
 def test_run_with_real_plots(tiny, tmp_path):
-    pytest.importorskip("orgsim.plots")
     result = invoke("run", tiny, "--out", tmp_path, "--workers", "1", "-q", "--steps", "12")
     assert result.exit_code == 0, result.output
     pngs = sorted((tmp_path / "tiny" / "plots").glob("*.png"))

@@ -76,7 +76,7 @@ def test_export_chart_scenario_keeps_employee_ids(tmp_path: Path) -> None:
         [
             "export-graph",
             str(SCENARIOS / "orgchart-acme.toml"),
-            "-s",
+            "-S",
             "hub_and_spokes",
             "-o",
             str(out),
@@ -131,7 +131,7 @@ def test_chart_warnings_are_shown(tmp_path: Path) -> None:
     path.write_text('name = "s"\n[organisation]\nsource = "org.csv"\n')
     result = runner.invoke(
         app,
-        ["export-graph", str(path), "-s", "tower", "-o", str(tmp_path / "t.gexf"), "-f", "gexf"],
+        ["export-graph", str(path), "-S", "tower", "-o", str(tmp_path / "t.gexf"), "-f", "gexf"],
     )
     assert result.exit_code == 0, result.output
     assert "warning:" in result.output and "semicolons" in result.output

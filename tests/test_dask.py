@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed", reason="needs the dask extra: pip install 'orgsim[dask]'")
-
 from orgsim.experiments.executors import make_executor
 from orgsim.experiments.plan import Plan
 from orgsim.experiments.runner import run_batch
@@ -48,8 +46,7 @@ def sweep(steps: int, replications: int) -> Scenario:
 @contextlib.contextmanager
 def cluster(tmp: Path, workers: int = 2) -> Iterator[tuple[str, list[subprocess.Popen]]]:
     """Start a scheduler and ``workers`` single-threaded workers (no nanny) on 127.0.0.1."""
-    if not DASK.exists():
-        pytest.skip(f"no `dask` command next to {sys.executable}")
+    assert DASK.exists(), f"no `dask` command next to {sys.executable} (orgsim[dev])"
     file = tmp / "scheduler.json"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     procs = [

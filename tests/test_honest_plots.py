@@ -133,3 +133,107 @@ def test_coinciding_lines_are_marked_and_named():
     tower = _structure_lines(fig, {"Tower"})[0]
     assert tower.get_marker() not in (None, "None", "")
     plt.close(fig)
+
+
+def test_unit_labels_are_readable_on_white():
+    from orgsim.plots.orgchart import HQ_COLOUR, UNIT_COLOURS
+    from orgsim.plots.theme import contrast, readable
+
+    for colour in (*UNIT_COLOURS, HQ_COLOUR):
+        assert contrast(readable(colour)) >= 4.5, colour
+    assert readable("#000000") == "#000000"  # already readable: unchanged
+
+
+def test_list_metrics_shows_ranges_and_never_unbounded_for_bounded():
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+    from orgsim.metrics import METRICS
+    from orgsim.ranges import metric_bounds
+
+    result = CliRunner().invoke(app, ["list", "metrics"])
+    assert result.exit_code == 0 and "unbounded" not in result.output
+    for line in result.output.splitlines():
+        name = line.split()[0]
+        lo, hi = metric_bounds(name)
+        if np.isfinite(lo) and np.isfinite(hi):
+            assert f"[{lo:g}, {hi:g}]" in line, line
+    assert set(line.split()[0] for line in result.output.splitlines()) == set(METRICS)
+
+
+def test_estimate_counts_the_build_once_and_scales_with_runs(monkeypatch):
+    import time
+
+    from orgsim.experiments import estimate
+    from orgsim.scenario import Scenario
+
+    scenario = Scenario(name="e", steps=20, replications=2, structures=["band", "tower"])
+
+    class Slow:  # a model whose build takes 0.05 s and each step 0.001 s
+        def __init__(self, *args, **kwargs):
+            time.sleep(0.05)
+
+        def step(self):
+            time.sleep(0.001)
+
+        @property
+        def metric_values(self):
+            return {}
+
+    monkeypatch.setattr(estimate, "OrgModel", Slow)
+    one = estimate._run_cost(next(iter(estimate.Plan(scenario))), 200)
+    # about 0.05 + 200 x 0.001; scaling the trial (build + 6 steps) x 200 / 6 gives ~1.9
+    assert 0.25 <= one < 1.0
+    monkeypatch.setattr(estimate, "_run_cost", lambda spec, steps: 2.0)
+    assert estimate.estimate_seconds(scenario, 0, 1) == 0.0
+    assert estimate.estimate_seconds(scenario, 40, 1) == 80.0
+    monkeypatch.setattr(estimate.os, "cpu_count", lambda: 2)
+    assert estimate.estimate_seconds(scenario, 40, 8) == 40.0 + estimate.POOL_START  # 2 cores
+
+
+def test_gps_labels_of_five_close_structures_do_not_overlap():
+    from matplotlib.text import Annotation
+
+    from orgsim.plots.gps import plot_gps
+    from orgsim.plots.theme import style_context
+
+    names = ("band", "tower", "hub_and_spokes", "dandelion", "honeycomb")
+    df = synthetic_results(structures=names, reps=3, steps=12)
+    df["authenticity"] = 0.9 + 0.02 * df["run_id"] % 0.1  # everyone in one corner
+    df["awareness"] = 0.02 + 0.01 * (df["run_id"] // 3)
+    with style_context("talk"):
+        fig = plot_gps(df, list(names))
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [
+            a.get_window_extent(renderer)
+            for a in fig.axes[0].texts
+            if (isinstance(a, Annotation) and a.get_text() in {"Band", "Tower", "Dandelion"})
+            or a.get_text() in {"Hub and spokes", "Honeycomb"}
+        ]
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    plt.close(fig)
+
+
+def test_gps_draws_an_arrow_only_for_a_clear_trend():
+    from matplotlib.patches import FancyArrowPatch
+
+    from orgsim.plots.gps import gps_table, plot_gps
+    from orgsim.plots.theme import style_context
+
+    df = synthetic_results(reps=4, steps=16)
+    rising = df["structure"] == "tower"
+    df.loc[rising, "authenticity"] = 0.1 + 0.03 * df.loc[rising, "step"] + 0.001 * df["run_id"]
+    table = gps_table(df, ["band", "tower", "hub_and_spokes"])
+    assert table["tower"].headings[0] == "up"
+    with style_context("talk"):
+        fig = plot_gps(df, ["band", "tower", "hub_and_spokes"])
+    arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == sum(h.heading for h in table.values()) >= 1
+    one = plot_gps(df[df["replication"] == 0], ["band", "tower", "hub_and_spokes"])
+    assert not [p for p in one.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert "no heading" in _texts(one)
+    plt.close("all")

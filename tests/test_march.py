@@ -85,7 +85,8 @@ def test_code_knowledge_is_a_registered_metric() -> None:
 
 
 def test_scenario_file_is_the_configuration() -> None:
-    scenario_mod = pytest.importorskip("orgsim.scenario")
+    import orgsim.scenario as scenario_mod
+
     scenario = scenario_mod.load_scenario(SCENARIO)
     assert scenario.stop_at_equilibrium
     assert scenario.structures == [march.MARCH1991["structure"]]
@@ -134,8 +135,7 @@ def test_march_curve_matches_published_everywhere() -> None:
 
 
 def test_scenario_runs_from_the_command_line(tmp_path: Path) -> None:
-    pytest.importorskip("orgsim.scenario")
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     from typer.testing import CliRunner
 
     from orgsim.cli import app

@@ -95,8 +95,10 @@ def test_malformed_export_stops(tmp_path: Path, text: str, line: int, words: lis
 
 
 def test_missing_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "employee_id,manager,unit\nceo,,HQ\n")
-    with pytest.raises(OrgChartError, match=r":1: no column 'manager_id' \(did you mean 'manager'"):
+    path = write(tmp_path, "employee_id,managr,unit\nceo,,HQ\n")
+    with pytest.raises(
+        OrgChartError, match=r":1: no column for manager_id \(did you mean 'managr'"
+    ):
         load_org_chart(path)
 
 
@@ -105,7 +107,7 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
         load_org_chart(write(tmp_path, ""))
     with pytest.raises(OrgChartError, match="no employees"):
         load_org_chart(write(tmp_path, "employee_id,manager_id,unit\n\n"))
-    with pytest.raises(OrgChartError, match="cannot read"):
+    with pytest.raises(OrgChartError, match="no such file"):
         load_org_chart(tmp_path / "nope.csv")
 
 
@@ -213,8 +215,10 @@ def test_team_rule_without_hints(tmp_path: Path) -> None:
     tower = build("tower", {"team_size": 1}, seed=0, chart=chart)
     assert [chart.ids[i] for i in tower.code_holders] == ["x"]
     lonely = load_org_chart(write(tmp_path, "employee_id,manager_id,unit\nceo,,HQ\na,ceo,U\n"))
-    with pytest.raises(OrgChartError, match="needs a central team"):
-        build("tower", {}, seed=0, chart=lonely)
+    tower = build("tower", {"team_size": 2}, seed=0, chart=lonely)  # a new team of two
+    assert tower.n == 4 and tower.code_holders.tolist() == [2, 3]
+    assert tower.manager[2:].tolist() == [0, 0] and tower.unit[2:].tolist() == [-1, -1]
+    assert "2 new people" in tower.notes[0] and "'ceo'" in tower.notes[0]
     assert build("band", {}, seed=0, chart=lonely).may_post.sum() == 1
 
 
@@ -223,13 +227,15 @@ def test_team_rule_without_hints(tmp_path: Path) -> None:
 
 @st.composite
 def charts(draw: st.DrawFn) -> OrgChart:
-    n = draw(st.integers(1, 40))
+    n = draw(st.integers(2, 40))
     managers: list[int | None] = [None] + [draw(st.integers(0, i - 1)) for i in range(1, n)]
     perm = draw(st.permutations(range(n)))  # file order is arbitrary
     ids = [f"e{draw(st.integers(0, 10**6))}-{k}" for k in range(n)]
     labels = draw(
         st.lists(st.sampled_from(["HQ", "Sales", "R&D", "Ops", "Été"]), min_size=n, max_size=n)
     )
+    if len(set(labels)) == 1:  # a chart needs a business unit besides the executive's
+        labels[-1] = "Ops" if labels[0] != "Ops" else "Sales"
     roles = draw(
         st.lists(
             st.sampled_from(["", "staff", "hub", "liaison", "central_team"]), min_size=n, max_size=n
@@ -305,7 +311,7 @@ def test_scenario_chart_errors(tmp_path: Path) -> None:
         load_scenario(tmp_path / "m.toml")
     assert len(info.value.problems) == 1
     assert "m.toml:3: key 'organisation.source'" in info.value.problems[0]
-    assert "missing.csv: cannot read" in info.value.problems[0]
+    assert "missing.csv: cannot read the file (no such file)" in info.value.problems[0]
 
 
 def test_shipped_chart_scenario() -> None:

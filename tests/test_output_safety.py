@@ -391,7 +391,6 @@ def test_temporary_files_of_a_killed_run_are_cleaned(finished):
 
 
 def test_a_nonsense_scheduler_is_one_line_and_touches_nothing(finished):
-    pytest.importorskip("distributed", reason="needs the dask extra")
     scenario, folder = finished
     before = snapshot(folder)
     for out in (folder.parent, folder.parent / "new"):
@@ -404,7 +403,7 @@ def test_a_nonsense_scheduler_is_one_line_and_touches_nothing(finished):
 
 
 def test_an_unreachable_scheduler_exits_2(tmp_path, monkeypatch):
-    distributed = pytest.importorskip("distributed", reason="needs the dask extra")
+    import distributed  # the dev extra installs it: the suite needs it
 
     def unreachable(address, timeout):
         raise OSError(f"Timed out trying to connect to {address} after {timeout}")

@@ -434,6 +434,7 @@ def test_runs_stored_before_a_metric_was_added_are_recomputed_not_nan(tmp_path: 
 
 
 def test_a_store_with_other_metrics_under_the_same_key_is_refused(tmp_path: Path) -> None:
+    from orgsim.experiments.sensitivity import _point_means
     from orgsim.experiments.store import Store
     from orgsim.experiments.worker import RunResult
     from orgsim.outputs import StoreMismatchError, export
@@ -441,11 +442,14 @@ def test_a_store_with_other_metrics_under_the_same_key_is_refused(tmp_path: Path
     scenario = orgsim.scenario.Scenario.model_validate(
         {"name": "x", "steps": 2, "replications": 1, "structures": ["band"]}
     )
-    [spec] = list(Plan(scenario))
+    plan = Plan(scenario)
+    [spec] = list(plan)
     with Store(tmp_path / "runs.sqlite") as store:
         store.put(spec, RunResult(spec.key, ("posts",), np.ones((2, 1)), None, 0.0))
         with pytest.raises(StoreMismatchError, match="--fresh"):
             export([spec], store, tmp_path, varied=[], window=1)
+        with pytest.raises(StoreMismatchError, match="--fresh"):  # nor in sensitivity indices
+            _point_means(plan, store, 1)
 
 
 def test_example_folder_is_complete() -> None:

@@ -148,5 +148,6 @@ def test_sweep_combination_rule():
 def test_overrides_are_validated():
     s = Scenario.model_validate({"name": "x"})
     assert s.with_overrides(steps=7, seed=None).steps == 7
-    with pytest.raises(ValueError):
+    with pytest.raises(ScenarioError) as info:
         s.with_overrides(steps=0)
+    assert info.value.problems == ["option --steps: expected a number >= 1, got 0"]

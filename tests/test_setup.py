@@ -1,8 +1,8 @@
 """The set-up: a lock file that matches pyproject.toml, a run environment without any
 test or lint tool, and CI calling the README's test command.
 
-``make run`` installs ``uv sync --no-dev`` (orgsim and its runtime dependencies);
-``make test`` adds every extra and the ``dev`` dependency group.
+``make run`` installs orgsim and its runtime dependencies from uv.lock (no extra);
+``make test`` adds every extra, ``dev`` (the test, lint and docs tools) included.
 """
 
 from __future__ import annotations
@@ -74,9 +74,8 @@ def test_lock_file_matches_pyproject():
     wanted = {k: _requirements(v) for k, v in project["optional-dependencies"].items()}
     assert extras == wanted, "run: uv lock"
     groups = {k: _locked(v) for k, v in meta.get("requires-dev", {}).items()}
-    assert groups == {k: _requirements(v) for k, v in PYPROJECT["dependency-groups"].items()}, (
-        "run: uv lock"
-    )
+    declared = PYPROJECT.get("dependency-groups", {})
+    assert groups == {k: _requirements(v) for k, v in declared.items()}, "run: uv lock"
 
 
 def _closure(roots: list[dict]) -> set[str]:
@@ -99,16 +98,18 @@ def test_run_environment_holds_no_test_or_lint_tool():
     runtime = _closure([{"name": "orgsim"}])
     assert {"numpy", "mesa", "typer", "pydantic"} <= runtime
     assert not runtime & TOOLS, runtime & TOOLS
-    # and the dev group really brings them (so the check above can fail)
-    dev = _closure(PACKAGES["orgsim"]["dev-dependencies"]["dev"])
+    # and the dev extra really brings them (so the check above can fail)
+    dev = _closure([{"name": "orgsim", "extra": ["dev"]}])
     assert dev >= TOOLS
 
 
-def test_dev_tools_are_a_group_not_an_extra():
-    extras = PYPROJECT["project"].get("optional-dependencies", {})
-    named = {canonicalize_name(Requirement(s).name) for v in extras.values() for s in v}
-    assert not named & TOOLS
-    assert "dev" not in extras
+def test_dev_tools_only_in_the_dev_extra():
+    """A user's extra (dask, dashboard, ...) never drags in a test or lint tool."""
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    for name in extras.keys() - {"dev"}:
+        users = _closure([{"name": "orgsim", "extra": [name]}])
+        assert not users & TOOLS, (name, users & TOOLS)
+    assert {canonicalize_name(Requirement(s).name) for s in extras["dev"]} >= TOOLS
 
 
 def test_ci_and_readme_use_the_same_commands():

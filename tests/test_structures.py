@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -135,3 +137,30 @@ def test_bad_organisation_parameters(structure: str, params: dict, parameter: st
 def test_unknown_structure() -> None:
     with pytest.raises(ParameterError, match="did you mean 'tower'"):
         build("towr", {}, seed=0)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda org: org.code.__setitem__(org.code_holders[0], 5),  # codes not 0..k-1
+        lambda org: org.unit.__setitem__(3, org.units + 2),  # no such unit
+    ],
+    ids=["code-gap", "unit-out-of-range"],
+)
+def test_a_builder_breaking_the_invariants_is_refused(breakage: Any) -> None:
+    from orgsim.errors import ParameterError
+    from orgsim.structures import STRUCTURES, build, register_structure
+
+    tower = STRUCTURES["tower"].builder
+
+    @register_structure("broken_tower", "a tower whose builder breaks an invariant")
+    def broken(params: Any, rng: Any, chart: Any = None) -> Any:
+        org = tower(params, rng, chart=chart)
+        breakage(org)
+        return org
+
+    try:
+        with pytest.raises(ParameterError, match="broken_tower"):
+            build("broken_tower", {"employees": 40, "units": 2}, seed=1)
+    finally:
+        del STRUCTURES["broken_tower"]

@@ -12,7 +12,13 @@ import os
 
 from orgsim.cli.app import app
 
-COMMAND_MODULES = ("orgsim.cli.run", "orgsim.cli.visual", "orgsim.cli.world", "orgsim.cli.summary")
+COMMAND_MODULES = (
+    "orgsim.cli.run",
+    "orgsim.cli.visual",
+    "orgsim.cli.world",
+    "orgsim.cli.summary",
+    "orgsim.cli.dashboard",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name)

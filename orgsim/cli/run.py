@@ -21,7 +21,6 @@ every run is recomputed. Files orgsim did not write are never deleted or overwri
 
 from __future__ import annotations
 
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -49,19 +48,8 @@ def _load(path: Path, **overrides: Any) -> Scenario:
         scenario = load_scenario(path)
         if any(v is not None for v in overrides.values()):
             scenario = scenario.with_overrides(**overrides)
-    except ScenarioError as exc:
+    except ScenarioError as exc:  # the file, or an option out of range
         _fail(exc.problems)
-    except ValueError as exc:  # pydantic: an override out of range
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            _fail(
-                [
-                    f"option --{'.'.join(map(str, e['loc']))}: {e['msg']}, got {e['input']!r}"
-                    for e in exc.errors()
-                ]
-            )
-        raise
     return scenario
 
 
@@ -127,30 +115,10 @@ class _Bar:
 
 
 def _estimate(scenario: Scenario, todo: int, slots: int) -> str:
-    """A rough time estimate from one short trial run of each structure."""
-    from orgsim.experiments.plan import Plan
-    from orgsim.experiments.worker import execute
+    """A rough time estimate (orgsim.experiments.estimate)."""
+    from orgsim.experiments.estimate import estimate_seconds
 
-    plan = Plan(scenario)
-    per_run = []
-    trial_steps = min(scenario.steps, 5)
-    for s in range(len(plan.structures)):
-        spec = plan[s * len(plan.points) * plan.replications]
-        start = time.perf_counter()
-        short = type(spec)(
-            spec.run_id,
-            spec.structure,
-            spec.replication,
-            spec.point_index,
-            spec.point,
-            spec.params,
-            spec.root_seed,
-            trial_steps,
-        )
-        execute(short)
-        per_run.append((time.perf_counter() - start) * scenario.steps / trial_steps)
-    seconds = sum(per_run) / len(per_run) * todo / max(1, slots)
-    return _duration(seconds)
+    return _duration(estimate_seconds(scenario, todo, slots))
 
 
 def _run_batch(bar: Any, interrupted: Any, *args: Any, **kwargs: Any) -> Any:
@@ -347,6 +315,8 @@ def run(
     Example: orgsim run scenarios/workshop.toml --out outputs --workers 2
     """
     scenario = _load(scenario_file, seed=seed, steps=steps, replications=replications)
+    for note in scenario.notes:
+        _echo(quiet, f"note: {note}")
     if workers is not None and workers < 1:
         _fail(f"option --workers: expected a whole number >= 1, got {workers}")
     from orgsim.plots.run import check_plot_selection
@@ -499,7 +469,12 @@ def _plots(folder: Path, window: int, which: str = "all", bar: Any = None) -> li
 
 
 def _dry_run(
-    scenario: Scenario, folder: Path, workers: int | None, scheduler: str | None, fresh: bool
+    scenario: Scenario,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    fresh: bool,
+    store_path: Path | None = None,
 ) -> None:
     import os
 
@@ -509,11 +484,12 @@ def _dry_run(
 
     plan = Plan(scenario)
     stored = 0
-    if (folder / "runs.sqlite").exists() and not fresh:  # --fresh recomputes everything
+    store_path = store_path or folder / "runs.sqlite"
+    if store_path.exists() and not fresh:  # --fresh recomputes everything
         from orgsim.experiments.store import StoreError
 
         try:
-            with Store(folder / "runs.sqlite") as store:
+            with Store(store_path) as store:
                 stored = count_stored(plan, store)
         except StoreError as exc:
             _store_error(exc)
@@ -532,7 +508,7 @@ def _dry_run(
         bound = ", an upper bound: runs stop at equilibrium" if scenario.stop_at_equilibrium else ""
         typer.echo(
             f"estimated time: about {_estimate(scenario, todo, slots)} on {where} "
-            f"(rough, from a short trial run{bound})"
+            f"(rough, from a short trial of each structure{bound})"
         )
 
 
@@ -558,6 +534,8 @@ def validate(
         typer.echo(
             f"ok: {path}: '{scenario.name}', {scenario.total_runs} runs ({_shape(scenario)})"
         )
+        for note in scenario.notes:
+            typer.echo(f"note: {note}")
     if bad:
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -686,6 +664,8 @@ def new(
     from orgsim.examples import copy_example
     from orgsim.scenario import template
 
+    if name.lower().endswith(".toml"):  # `orgsim new x.toml` means x.toml, not x.toml.toml
+        name = name[: -len(".toml")]
     try:
         text = template(name)
     except ValueError as exc:
@@ -721,7 +701,7 @@ def sensitivity(
         typer.Option(help="Base samples (sobol: a power of two) or Morris trajectories."),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Writes OUT/<name>/sensitivity/.")
+        Path, typer.Option("--out", "-o", help="Writes OUT/<name>/sensitivity-<method>/.")
     ] = Path("outputs"),
     workers: Annotated[
         int | None, typer.Option(help="Local worker processes (default: the machine's cores).")
@@ -734,12 +714,17 @@ def sensitivity(
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite a complete analysis (reuses stored runs).")
     ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print how many runs and a time estimate; run none.")
+    ] = False,
 ) -> None:
     """Sobol or Morris sensitivity indices of every metric to the [sweep] ranges.
 
-    Writes OUT/<name>/sensitivity/: indices.csv (S1, ST with 95 % confidence half-widths, or
-    Morris mu*, sigma), results.csv of the design runs, manifest.json and plots. Runs share
+    Writes OUT/<name>/sensitivity-sobol/ (or -morris/): indices.csv (S1, ST with 95 %
+    confidence half-widths, or Morris mu*, sigma, and a warning where they are noise),
+    results.csv of the design runs, manifest.json and plots. Runs share
     OUT/<name>/runs.sqlite with orgsim run, so an interrupted analysis resumes.
+    Replicate design points ([sweep] replications) for indices that are not noise.
 
     Example: orgsim sensitivity scenarios/sensitivity.toml --method morris
     """
@@ -753,9 +738,13 @@ def sensitivity(
         _fail(str(exc))
     if workers is not None and workers < 1:
         _fail(f"option --workers: expected a whole number >= 1, got {workers}")
-    folder = out / scenario.name / "sensitivity"
-    _check_folder(folder, force)
+    assert design.sweep is not None
+    folder = out / scenario.name / f"sensitivity-{design.sweep.design}"  # Sobol, Morris apart
     store_path = out / scenario.name / "runs.sqlite"
+    if dry_run:
+        _dry_run(design, folder, workers, scheduler, False, store_path=store_path)
+        return
+    _check_folder(folder, force)
     # the lock of the folder that owns the store: no `orgsim run` of it meanwhile
     with _Locked(out / scenario.name, False, quiet):
         if _up_to_date(folder, design, force, False, not no_plots, False):
@@ -791,7 +780,10 @@ def _sensitivity_locked(
         with Store(store_path) as store:
             indices = analyse(design, store)
         if not quiet:
-            _report_indices(indices)
+            from orgsim.experiments.sensitivity import influence_report
+
+            for line in influence_report(indices, design.sweep_replications):
+                typer.echo(line, err=True)
         path = folder / "indices.csv"
         with atomic_path(path) as tmp:
             indices.to_csv(tmp, index=False)
@@ -825,19 +817,3 @@ def _sensitivity_locked(
     _echo(quiet, f"wrote {folder}/indices.csv")
     if result.failed or result.after_export_error:
         raise typer.Exit(int(ExitCode.ERROR))
-
-
-def _report_indices(indices: Any) -> None:
-    """Per structure and metric, the most influential parameter (on stderr)."""
-    if indices.empty:
-        typer.echo("no metric varied over the design: no indices", err=True)
-        return
-    key = "ST" if "ST" in indices.columns else "mu_star"
-    typer.echo(f"most influential parameter per metric (by {key}):", err=True)
-    for (structure, metric), part in indices.groupby(["structure", "metric"], sort=False):
-        top = part.sort_values(key, ascending=False).iloc[0]
-        typer.echo(
-            f"  {structure:<16} {metric:<18} {top['parameter']:<20} "
-            f"{key} = {top[key]:.2f} ± {top[key + '_conf']:.2f}",
-            err=True,
-        )

@@ -121,7 +121,10 @@ def show(
     chart = None
     params: dict[str, Any] = {"employees": 60, "units": 4}
     if scenario is not None:
-        full = _scenario(scenario).model_params(structure)
+        loaded = _scenario(scenario)
+        for note in loaded.notes:
+            typer.echo(f"note: {note}", err=True)
+        full = loaded.model_params(structure)
         params = {k: full[k] for k in OrganisationParams.model_fields if k in full}
         chart = full.get("chart")
     for key, value in (("employees", employees), ("units", units)):

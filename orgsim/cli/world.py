@@ -51,7 +51,9 @@ def export_graph_of(org: Organisation, chart: OrgChart | None = None) -> nx.Grap
     coordination, informal).
     """
     g = org.graph.copy()
-    labels = list(chart.ids) if chart is not None else [f"E{i}" for i in range(org.n)]
+    labels = [f"E{i}" for i in range(org.n)]
+    if chart is not None:  # people a structure added to the chart (a new central team)
+        labels = [*chart.ids, *(f"central-{k + 1}" for k in range(org.n - chart.n))]
     names = list(chart.unit_names) if chart is not None else [f"unit {u}" for u in range(org.units)]
     hq = chart.headquarters if chart is not None else "headquarters"
     for i, data in g.nodes(data=True):
@@ -69,7 +71,7 @@ def export_graph(
     ],
     structure: Annotated[
         str,
-        typer.Option("--structure", "-s", help="Structure to overlay (orgsim list structures)."),
+        typer.Option("--structure", "-S", help="Structure to overlay (orgsim list structures)."),
     ],
     fmt: Annotated[
         GraphFormat, typer.Option("--format", "-f", help="graphml (yEd, igraph) or gexf (Gephi).")
@@ -106,6 +108,8 @@ def export_graph(
             _fail(exc.problems)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
+    for note in scenario.notes:
+        typer.echo(f"note: {note}", err=True)
     try:
         check_structure(structure)
     except ParameterError as exc:

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from orgsim.claims import CLAIMS as _CLAIMS
+from orgsim.claims import MARKS, verdict
 from orgsim.plots.common import bounds, is_bounded, padded
 from orgsim.plots.theme import MUTED, figsize, metric_label, pretty, structure_style
 
@@ -180,6 +182,18 @@ def plot_tradeoff_cards(
         for m in metrics
     }
     ypos = np.arange(len(metrics))[::-1]
+    # per structure and metric: mean, interval, runs (for the claims' verdicts)
+    stats: dict[str, dict[str, tuple[float, float, float, int]]] = {
+        str(r["structure"]): {} for _, r in summary.iterrows()
+    }
+    for _, r in summary.iterrows():
+        if np.isfinite(r["mean"]):
+            stats[str(r["structure"])][str(r["metric"])] = (
+                float(r["mean"]),
+                float(r["low"]),
+                float(r["high"]),
+                int(r["n"]),
+            )
     for ax, name in zip(axes.flat, structures, strict=False):
         st = structure_style(name)
         for y, m in zip(ypos, metrics, strict=True):
@@ -218,13 +232,20 @@ def plot_tradeoff_cards(
         ax.tick_params(axis="y", length=0)
         pad = 2.9 * plt.rcParams["font.size"]  # room for the two lines of claims
         ax.set_title(st.label, loc="left", color=st.color, fontsize="x-large", pad=pad)
-        text = "\n".join(_caption(name))
+        if name in _CLAIMS:  # the source texts' claims, each with its measured verdict
+            plus, minus = (f"{MARKS[verdict(c, stats)]} {c.text}" for c in _CLAIMS[name])
+            text = f"claimed  + {plus}\n               \u2212 {minus}"
+        else:
+            text = "\n".join(_caption(name))
         ax.text(
             0, 1.02, text, transform=ax.transAxes, va="bottom", fontsize="small", color="#444444"
         )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    note = "bars: this structure (line: 95 % CI); grey ticks: the other structures"
+    note = (
+        "bars: this structure (line: 95 % CI); grey ticks: the other structures;  "
+        "claims: \u2713 holds, \u2717 fails, ? unclear at 95 %"
+    )
     if any(not is_bounded(m) for m in metrics):
         note += ";  * scaled to the largest value"
     fig.suptitle("Trade-off cards: the claims, measured", x=0.02, ha="left")

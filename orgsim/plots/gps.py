@@ -123,7 +123,8 @@ def _place_labels(fig: Figure, ax: plt.Axes, items: list[tuple[np.ndarray, str, 
     pad = 14.0  # half a marker, in pixels
     taken = [Bbox.from_extents(x - pad, y - pad, x + pad, y + pad) for x, y in marks]
     frame = ax.get_window_extent(renderer)
-    offsets = [(12, 12), (12, -24), (-12, 12), (-12, -24), (16, -6), (-16, -6), (0, 22), (0, -32)]
+    offsets = [(12, 12), (12, -24), (-12, 12), (-12, -24), (16, -6), (-16, -6)]
+    offsets += [(dx, dy) for dy in (34, -46, 56, -68, 78, 100, 122, 144) for dx in (12, -12)]
     for point, text, color in items:
         best, best_cost = None, np.inf
         for dx, dy in offsets:

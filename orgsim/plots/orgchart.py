@@ -43,7 +43,7 @@ from orgsim.organisation import (
     STAFF,
     Organisation,
 )
-from orgsim.plots.theme import INK, figsize, pretty, structure_style
+from orgsim.plots.theme import INK, figsize, pretty, readable, structure_style
 
 # Paul Tol's "muted" palette (colour-blind safe) for business units; headquarters grey.
 UNIT_COLOURS: tuple[str, ...] = (
@@ -292,7 +292,7 @@ def draw_org_chart(
                 f"unit {u + 1}",
                 ha="center",
                 va="top",
-                color=unit_colour(u),
+                color=readable(unit_colour(u)),  # the unit's hue, dark enough to read
                 fontweight="bold",
                 fontsize="small",
             )

@@ -48,8 +48,8 @@ def plot_sweep_line(
         st = structure_style(name)
         x = part[param] if numeric else np.arange(len(part))
         low, high = part["low"], part["high"]
-        if is_bounded(metric):
-            low, high = low.clip(0, 1), high.clip(0, 1)
+        lo, hi = bounds(metric)  # a t-interval may overshoot the range; the metric cannot
+        low, high = low.clip(lo, hi), high.clip(lo, hi)
         ax.fill_between(x, low, high, color=st.color, alpha=0.2, linewidth=0)
         # markers of coinciding lines stay visible: later structures drawn smaller
         size = plt.rcParams["lines.markersize"] * (1.6 - 0.25 * len(drawn))

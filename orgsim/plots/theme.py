@@ -187,3 +187,40 @@ def figsize(style: str, width: float = 12.0, height: float = 7.0) -> tuple[float
     """Figure size in inches: ``talk`` is slide-shaped, ``paper`` a column-friendly 60 %."""
     scale = 1.0 if style == "talk" else 0.6
     return (width * scale, height * scale)
+
+
+def _luminance(colour: str) -> float:
+    import matplotlib.colors as mcolors
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in mcolors.to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(colour: str, background: str = "white") -> float:
+    """WCAG 2 contrast ratio of ``colour`` on ``background`` (1 to 21).
+
+    >>> round(contrast("black"), 1), round(contrast("white"), 1)
+    (21.0, 1.0)
+    """
+    a, b = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def readable(colour: str, background: str = "white", ratio: float = 4.5) -> str:
+    """``colour`` darkened just enough for text on ``background`` (WCAG AA: 4.5:1).
+
+    >>> contrast(readable("#F0E442")) >= 4.5
+    True
+    """
+    import matplotlib.colors as mcolors
+
+    r, g, b = mcolors.to_rgb(colour)
+    for k in range(0, 101):
+        keep = 1 - k / 100
+        hexed = mcolors.to_hex((r * keep, g * keep, b * keep))
+        if contrast(hexed, background) >= ratio:
+            return hexed
+    return "#000000"

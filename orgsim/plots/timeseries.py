@@ -121,6 +121,19 @@ def lines_of(lines: list[tuple[str, pd.DataFrame]], name: str) -> pd.DataFrame:
     return next(line for n, line in lines if n == name)
 
 
+def _emptier_half(ax: Axes) -> str:
+    """'top' or 'bottom': the half of the panel with fewer line points (for a note)."""
+    lo, hi = ax.get_ylim()
+    ys = np.concatenate(
+        [np.asarray(line.get_ydata(), float) for line in ax.get_lines()] or [np.empty(0)]
+    )
+    ys = ys[np.isfinite(ys)]
+    if not ys.size or hi <= lo:
+        return "top"
+    upper = float(((ys - lo) / (hi - lo) > 0.5).mean())
+    return "bottom" if upper > 0.5 else "top"
+
+
 def _band_title(df: pd.DataFrame) -> str:
     runs = df.groupby("structure")["run_id"].nunique()
     low, high = int(runs.min()), int(runs.max())
@@ -184,14 +197,16 @@ def plot_small_multiples(
         )
         notes = info.notes()
         if notes:
+            top = _emptier_half(ax) == "top"
             ax.text(
                 0.02,
-                0.03,
+                0.97 if top else 0.03,
                 "\n".join("\n".join(textwrap.wrap(n, 34)) for n in notes),
                 transform=ax.transAxes,
                 fontsize="x-small",
                 color="#444444",
-                va="bottom",
+                va="top" if top else "bottom",
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1},
             )
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)

@@ -160,7 +160,12 @@ def build(
     elif not isinstance(params, OrganisationParams):
         params, _ = split_params(params)
     org = STRUCTURES[structure].builder(params, np.random.default_rng(seed), chart=chart)
-    org.validate()
+    try:
+        org.validate()
+    except ValueError as exc:  # a builder that breaks the invariants is refused
+        raise ParameterError(
+            f"structure {structure!r}", f"an organisation that keeps the invariants ({exc})", "-"
+        ) from None
     return org
 
 

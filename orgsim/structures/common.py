@@ -28,7 +28,7 @@ from orgsim.organisation import (
     Organisation,
     sorted_unique,
 )
-from orgsim.orgchart import OrgChart, OrgChartError
+from orgsim.orgchart import OrgChart
 from orgsim.params import OrganisationParams
 
 
@@ -98,9 +98,17 @@ def skeleton(
 
     With an imported ``chart`` (:class:`~orgsim.orgchart.OrgChart`), its reporting
     lines and units are used instead (``employees``, ``units`` and ``span`` are
-    ignored). The central team, when ``team``: the employees the chart marks
-    ``central_team`` (or ``hub`` at headquarters), else the first ``team_size``
-    people at headquarters (the executive's unit) in chart order. Whoever has
+    ignored). The central team, when ``team``, by the first rule that applies (see
+    :func:`central_team_of`; the choice is written to ``Organisation.notes``):
+
+    1. the employees the chart marks ``central_team`` (or ``hub`` at headquarters),
+       e.g. the people of the scenario's ``central_unit``;
+    2. else the first ``team_size`` people at headquarters (the executive's unit)
+       other than the executive, in chart order;
+    3. else ``team_size`` new employees reporting to the executive at headquarters
+       (an HR export whose executive sits alone in an "Executive Office").
+
+    Whoever has
     reports is a manager, whoever has none is staff, and staff in a business unit
     are frontline. Informal ties: the same generator by unit as for generated
     organisations (set ``informal_in`` and ``informal_out`` to 0 to switch it off),
@@ -111,6 +119,14 @@ def skeleton(
     t = params.team_size if team else 0
     rest = params.employees - 1 - t
     if rest < 2 * params.units:
+        room = params.employees - 1 - 2 * params.units
+        if t and room >= 1:  # the team is too large, not the organisation too small
+            raise ParameterError(
+                "team_size",
+                f"at most {room} with {params.employees} employees and {params.units} units "
+                "(the executive and 2 people a unit come first)",
+                t,
+            )
         need = 1 + t + 2 * params.units
         raise ParameterError(
             "employees", f"at least {need} for {params.units} units of 2 or more", params.employees
@@ -173,25 +189,26 @@ def _chart_skeleton(
     chart: OrgChart,
 ) -> Organisation:
     """:func:`skeleton` on an imported chart."""
-    n = chart.n
-    manager = chart.manager.copy()
-    unit = chart.unit.copy()
+    members, added, note = central_team_of(chart, params.team_size) if team else ([], 0, "")
+    n = chart.n + added
+    manager = np.concatenate([chart.manager, np.zeros(added, dtype=np.int64)])
+    unit = np.concatenate([chart.unit, np.full(added, HEADQUARTERS, dtype=np.int64)])
+    level = np.concatenate([chart.level, np.ones(added, dtype=np.int64)])
     has_reports = np.bincount(manager[1:], minlength=n) > 0
     role = np.where(has_reports, MANAGER, STAFF).astype(np.int64)
     role[0] = EXECUTIVE
-    if team:
-        role[central_team_of(chart, params.team_size, structure)] = CENTRAL_TEAM
+    role[np.asarray(members, dtype=np.int64)] = CENTRAL_TEAM
     # the generator needs units contiguous: draw on the unit-sorted order, map back
     order = np.argsort(unit, kind="stable")
     drawn = order[informal_ties(unit[order], params.informal_in, params.informal_out, rng)]
     pairs = np.concatenate([drawn, chart.informal]).astype(np.int64)
     pairs.sort(axis=1)
     keys = sorted_unique(pairs[:, 0] * n + pairs[:, 1])
-    return Organisation(
+    org = Organisation(
         structure=structure,
         units=chart.units,
         unit=unit,
-        level=chart.level,
+        level=level,
         role=role,
         manager=manager,
         may_post=np.zeros(n, dtype=bool),
@@ -200,23 +217,44 @@ def _chart_skeleton(
         budget_owner=np.zeros(n, dtype=bool),
         informal=np.column_stack([keys // n, keys % n]),
     )
+    if note:
+        org.note(note)
+    return org
 
 
-def central_team_of(chart: OrgChart, size: int, structure: str) -> np.ndarray:
-    """The central team on a chart: its marked members, else ``size`` people at headquarters."""
+def central_team_of(chart: OrgChart, size: int) -> tuple[list[int], int, str]:
+    """The central team on a chart: ``(members, new people to add, note)``.
+
+    Rules, the first that applies: the people the chart marks ``central_team`` (or
+    ``hub`` at headquarters); else the first ``size`` people at headquarters besides
+    the executive; else ``size`` new employees (indices ``chart.n ...``) reporting to
+    the executive. The note says which rule chose whom, for the output.
+    """
+
+    def names(idx: np.ndarray) -> str:
+        shown = ", ".join(repr(chart.ids[i]) for i in idx[:5])
+        return shown + (f" and {idx.size - 5} more" if idx.size > 5 else "")
+
     marked = (chart.role == CENTRAL_TEAM) | ((chart.role == HUB) & (chart.unit == HEADQUARTERS))
     marked[0] = False
     if marked.any():
-        return np.flatnonzero(marked)
-    at_hq = np.flatnonzero(chart.unit == HEADQUARTERS)[1:]
-    if not at_hq.size:
-        raise OrgChartError(
-            chart.source,
-            None,
-            f"structure {structure!r} needs a central team: mark its members with role "
-            f"'central_team', or put them in the executive's unit {chart.headquarters!r}",
+        idx = np.flatnonzero(marked)
+        return idx.tolist(), 0, f"central team: the {idx.size} people marked so ({names(idx)})"
+    at_hq = np.flatnonzero(chart.unit == HEADQUARTERS)[1:][:size]
+    if at_hq.size:
+        return (
+            at_hq.tolist(),
+            0,
+            f"central team: {names(at_hq)}, the first {at_hq.size} of the executive's unit "
+            f"{chart.headquarters!r} (nobody is marked central_team; or set central_unit)",
         )
-    return at_hq[:size]
+    return (
+        list(range(chart.n, chart.n + size)),
+        size,
+        f"central team: {size} new people (team_size) reporting to the executive "
+        f"{chart.ids[0]!r}, as nobody else is in {chart.headquarters!r} and nobody is marked "
+        "central_team (or set central_unit to a unit of the chart)",
+    )
 
 
 def unit_leads(org: Organisation, chart: OrgChart | None = None, hint: int = -1) -> np.ndarray:

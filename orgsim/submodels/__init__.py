@@ -49,6 +49,7 @@ from orgsim.submodels.base import (
     parameter,
     register_submodel,
     uniform,
+    unregister_submodel,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "parameter",
     "register_submodel",
     "uniform",
+    "unregister_submodel",
 ]
 
 # the built-in week, in order (a new built-in rule: its module, and its place here)

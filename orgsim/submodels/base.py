@@ -6,8 +6,9 @@ agent-by-agent reference kernel, the :class:`StepRecord` fields it writes and it
 section. The week is :data:`SUBMODELS`, in order; drawing, stepping and the reference
 step are loops over it (:mod:`orgsim.dynamics`, :mod:`orgsim.reference`).
 
-This module imports nothing of orgsim but :mod:`orgsim.rng` and :mod:`orgsim.errors`,
-so the parameter schema (:mod:`orgsim.params`) can be composed from the blocks.
+This module imports only foundations (:mod:`orgsim.rng`, :mod:`orgsim.errors`,
+:mod:`orgsim.registry`, :mod:`orgsim.schema`), so the parameter schema
+(:mod:`orgsim.params`) can be composed from the blocks.
 
 Core objects
 ------------
@@ -17,8 +18,8 @@ Draw
     One named random array a submodel needs: shape, distribution, stream.
 Submodel
     One rule: name, meaning, parameters, draws, kernels, record fields, ODD section.
-SUBMODELS, register_submodel
-    The week, in order (name -> Submodel); add a rule, optionally positioned.
+SUBMODELS, register_submodel, unregister_submodel
+    The week, in order (name -> Submodel); add a rule, optionally positioned; remove one.
 Week
     What a kernel sees: topology, state, parameters, draws, record, and ``carry`` for
     what one rule hands to a later one in the same week.
@@ -29,24 +30,28 @@ Draws, StepRecord
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
 from orgsim.rng import bernoulli, uniform32
+from orgsim.schema import StrictSchema
+
+MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
 
 if TYPE_CHECKING:
     from orgsim.dynamics import State, Topology
     from orgsim.params import DynamicsParams
 
 
-class ParamBlock(BaseModel):
-    """Base class of a submodel's parameter block (frozen, unknown keys refused).
+class ParamBlock(StrictSchema):
+    """Base class of a submodel's parameter block (frozen, unknown keys refused, strict
+    numbers: :class:`~orgsim.schema.StrictSchema`).
 
     Declare each parameter with :func:`parameter`. The blocks of all registered
     submodels are composed into the flat :class:`orgsim.params.DynamicsParams`, so a
@@ -54,8 +59,6 @@ class ParamBlock(BaseModel):
     Two blocks may declare the same name only with the same definition (a shared
     parameter, like K). A block may check combinations in ``model_post_init``.
     """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def parameter(
@@ -212,9 +215,7 @@ class StepRecord:
     peer_adoptions: int
 
     def __init__(self) -> None:
-        for sub in SUBMODELS.values():
-            for name, (default, _) in sub.records.items():
-                setattr(self, name, default)
+        self.__dict__.update(_RECORD_DEFAULTS)
 
     def __getattr__(self, name: str) -> Any:  # plugin fields, for type checkers
         raise AttributeError(f"no StepRecord field {name!r}: no submodel declares it")
@@ -262,6 +263,25 @@ class Week:
     def __post_init__(self) -> None:
         if not self.codes_before.size:
             self.codes_before = self.state.codes.copy()
+
+    def take_hours(self, who: np.ndarray, need: np.ndarray | float) -> np.ndarray:
+        """Let employees ``who`` (distinct indices) spend ``need`` hours each, if they
+        have them left this week; return the mask of those who did.
+
+        Work that does not fit is not done (the calling rule decides whether it waits
+        or is dropped). ``State.hours`` is set each week by the time rule
+        (:mod:`orgsim.submodels.time`); while it is ``None`` (time not modelled)
+        everyone has the time and nothing is spent. Rules take hours in the week's
+        order, so an earlier rule has first call on an employee's time.
+        """
+        hours = self.state.hours
+        who = np.asarray(who, dtype=np.int64)
+        if hours is None:
+            return np.ones(who.size, dtype=bool)
+        need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
+        ok = hours[who] >= need_arr
+        hours[who[ok]] -= need_arr[ok]
+        return ok
 
     def params[B: ParamBlock](self, block: type[B]) -> B:
         """This week's values of one parameter block (typed)."""
@@ -372,7 +392,41 @@ def register_submodel(
     return sub
 
 
+def unregister_submodel(name: str) -> Submodel:
+    """Remove a rule from the week (e.g. a test's); returns it.
+
+    Raises :class:`~orgsim.errors.ParameterError` for an unknown name.
+    """
+    if name not in SUBMODELS:
+        raise ParameterError("submodel", f"one of {', '.join(SUBMODELS)}", name)
+    sub = SUBMODELS.pop(name)
+    for listener in _LISTENERS:
+        listener()
+    return sub
+
+
 _LISTENERS: list[Callable[[], None]] = []
+_RECORD_DEFAULTS: dict[str, Any] = {}
+_DRAW_ORDER: list[tuple[Submodel, Draw]] = []
+_VERSION = [0]  # counts registrations: plans made for an older week are stale
+
+
+def _week_changed() -> None:
+    """Precompute what every week needs from the registry (it changes rarely)."""
+    _RECORD_DEFAULTS.clear()
+    _RECORD_DEFAULTS.update(
+        {name: default for sub in SUBMODELS.values() for name, (default, _) in sub.records.items()}
+    )
+    _DRAW_ORDER[:] = [(sub, spec) for sub in SUBMODELS.values() for spec in sub.draws]
+    _VERSION[0] += 1
+
+
+def week_version() -> int:
+    """A number that changes whenever the week (the registry) changes."""
+    return _VERSION[0]
+
+
+_LISTENERS.append(_week_changed)
 
 
 def unregister_submodels(plugin: str) -> None:
@@ -399,12 +453,10 @@ def blocks(subs: Iterable[Submodel] | None = None) -> list[type[ParamBlock]]:
     return out
 
 
-def draw_order() -> Iterator[tuple[Submodel, Draw]]:
+def draw_order() -> list[tuple[Submodel, Draw]]:
     """Every draw of the week in the order it is taken: the week's order, then each
-    rule's declared order."""
-    for sub in SUBMODELS.values():
-        for spec in sub.draws:
-            yield sub, spec
+    rule's declared order (precomputed at each registration; do not modify)."""
+    return _DRAW_ORDER
 
 
 def size(shape: tuple[int, ...]) -> int:

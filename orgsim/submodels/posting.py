@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, integers, parameter
+from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, integers, parameter
 
 
 class PostingParams(ParamBlock):
@@ -12,7 +12,8 @@ class PostingParams(ParamBlock):
 
     post_cost: float = parameter(
         1.0,
-        gt=0.0,
+        ge=1e-6,
+        le=MAX_MONEY,
         meaning="cost of one post; spend beyond it buys reach",
         source="unit of budget",
     )

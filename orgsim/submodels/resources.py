@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, parameter
+from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, parameter
 
 
 class ResourceParams(ParamBlock):
@@ -11,6 +11,7 @@ class ResourceParams(ParamBlock):
     budget: float = parameter(
         10.0,
         ge=0.0,
+        le=MAX_MONEY,
         symbol="B",
         meaning="budget entering at the budget owners per step",
         source="unit choice: 10 posts' worth a week",
@@ -26,6 +27,7 @@ class ResourceParams(ParamBlock):
     kappa: float = parameter(
         0.25,
         ge=0.0,
+        le=MAX_MONEY,
         symbol="kappa",
         meaning="cost of one coordination tie per step",
         source="judgement: a coordination tie costs a quarter of a post a week",
@@ -33,6 +35,7 @@ class ResourceParams(ParamBlock):
     slack: float = parameter(
         0.05,
         ge=0.0,
+        le=MAX_MONEY,
         symbol="sigma",
         meaning="slack time per poster per step",
         source="judgement: a poster's own time, a post every 20 weeks",

@@ -1,0 +1,30 @@
+"""Week.take_hours: the one way a rule spends an employee's time (the Model 2 contract)."""
+
+import numpy as np
+import pytest
+
+from orgsim.model import OrgModel
+from orgsim.submodels.base import Week
+
+
+def _week(hours):
+    model = OrgModel("band", rng=1, agents=False, employees=20, units=2)
+    model.state.hours = hours
+    return Week(model.topology, model.state, model.dynamics, draws=None)  # type: ignore[arg-type]
+
+
+def test_without_time_everyone_has_it_and_nothing_is_spent():
+    w = _week(None)
+    assert w.take_hours(np.array([0, 3, 5]), 100.0).all()
+    assert w.state.hours is None
+
+
+def test_spends_only_what_fits_and_refuses_the_rest():
+    hours = np.full(20, 2.0)
+    w = _week(hours)
+    ok = w.take_hours(np.array([0, 1, 2]), np.array([1.5, 2.0, 2.5]))
+    assert ok.tolist() == [True, True, False]
+    assert hours[:3].tolist() == pytest.approx([0.5, 0.0, 2.0])
+    # an earlier rule has first call: what is left is what a later rule gets
+    assert w.take_hours(np.array([0, 1]), 1.0).tolist() == [False, False]
+    assert hours[3:].tolist() == [2.0] * 17
