@@ -5,6 +5,7 @@
 #   scripts/bootstrap.sh run   what running needs: orgsim and its dependencies only
 #   scripts/bootstrap.sh dev   also every extra: dashboard, notebook, dask, parquet and dev
 #                              (the test, lint and docs tools)
+#   scripts/bootstrap.sh python  only print the Python a new .venv would use
 #
 # Python: $ORGSIM_PYTHON, python3.13, python3.12, python3 (if >= 3.12), then pyenv's.
 # uv: $ORGSIM_UV, `uv` on PATH, or .tools/bin/uv, which this script installs on first use
@@ -28,6 +29,11 @@ find_python() {
   return 1
 }
 
+if [ "$MODE" = python ]; then
+  find_python || { echo "no Python >= 3.12 found" >&2; exit 1; }
+  exit 0
+fi
+
 if [ -x .venv/bin/python ] && good .venv/bin/python; then
   PY=.venv/bin/python
   PY_ARGS=()  # uv keeps the project's existing environment
@@ -47,8 +53,8 @@ find_uv() {
 if ! UV="$(find_uv)"; then
   echo "bootstrap: no uv found; installing it with pip into $TOOLS/ (once)" >&2
   "$PY" -m venv "$TOOLS"
-  # pip, minus this machine's notes about absent local mirrors
-  "$TOOLS/bin/python" -m pip install uv 2>&1 | { grep -v "^WARNING: Location '" >&2 || true; }
+  # pip's progress bar needs its stdout; its stderr loses notes about absent local mirrors
+  "$TOOLS/bin/python" -m pip install uv 2> >(grep -v "^WARNING: Location '" >&2 || true)
   UV="$TOOLS/bin/uv"
   [ -x "$UV" ] || { echo "bootstrap: installing uv failed; install it yourself (pip install uv) or set ORGSIM_UV" >&2; exit 1; }
 fi
@@ -61,5 +67,5 @@ case "$MODE" in
   dev) ARGS=(--all-extras) ;;
   *) echo "usage: scripts/bootstrap.sh run|dev" >&2; exit 2 ;;
 esac
-echo "bootstrap: syncing .venv ($MODE) from uv.lock with $("$UV" --version) and $("$PY" --version)" >&2
+echo "bootstrap: syncing .venv ($MODE) from uv.lock with $("$UV" --version) and $("$PY" --version) ($PY)" >&2
 "$UV" sync --locked "${PY_ARGS[@]}" "${ARGS[@]}"

@@ -19,6 +19,7 @@ PAGES = [
     "getting-started/student/index.html",
     "getting-started/researcher/index.html",
     "reference/scenario-file/index.html",
+    "reference/scenario-file/index.html#model-the-weekly-process",
     "reference/cli/index.html",
     "reference/api/orgsim.scenario/index.html",
     "ODD/index.html",
@@ -34,11 +35,13 @@ def main() -> None:
     browser_path = os.environ.get("ORGSIM_CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
         for rel in PAGES:
-            page.goto((site / rel).as_uri())
+            path, _, anchor = rel.partition("#")
+            page.goto((site / path).as_uri() + (f"#{anchor}" if anchor else ""))
             page.wait_for_load_state("load")
-            name = rel.removesuffix("/index.html").replace("/", "_").removesuffix(".html")
+            name = path.removesuffix("/index.html").replace("/", "_").removesuffix(".html")
+            name += f"_{anchor}" if anchor else ""
             page.screenshot(path=out / f"{name}.png", full_page=False)
             print(out / f"{name}.png")
         browser.close()

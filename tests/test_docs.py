@@ -75,7 +75,18 @@ def test_api_modules_follow_the_files(tmp_path, monkeypatch):
     for name in ("__init__.py", "new_part.py", "_private.py", "sub/__init__.py", "sub/x.py"):
         (tmp_path / "orgsim" / name).write_text('"""Doc."""\n')
     monkeypatch.setattr(reference, "ROOT", tmp_path)
-    assert reference.api_modules() == ["orgsim", "orgsim.new_part", "orgsim.sub", "orgsim.sub.x"]
+    modules = reference.api_modules()
+    assert modules == ["orgsim", "orgsim.new_part", "orgsim.sub", "orgsim.sub.x"]
+    # the side bar: one group per package, every module in exactly one group
+    nav = reference.api_nav(modules)
+    assert nav[0] == {"Overview": "reference/api/index.md"}
+    groups = {
+        name: [next(iter(e)) for e in entries] for g in nav[1:] for name, entries in g.items()
+    }
+    assert groups == {
+        "orgsim": ["orgsim", "orgsim.new_part"],
+        "orgsim.sub": ["orgsim.sub", "orgsim.sub.x"],
+    }
 
 
 def test_docstrings_become_markdown():

@@ -123,6 +123,52 @@ def test_ci_and_readme_use_the_same_commands():
     assert "--no-dev" in bootstrap and "--locked" in bootstrap
 
 
+def _fake_python(path: Path, real: str | None) -> None:
+    """A python that is ``real``, or one that fails like a pyenv shim of a version not set."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = f'exec "{real}" "$@"' if real else 'echo "pyenv: version not installed" >&2; exit 127'
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+
+
+def test_bootstrap_finds_pyenvs_python_when_the_path_has_none(tmp_path):
+    """python3 is too old and python3.12/3.13 are pyenv shims of versions not selected:
+    the bootstrap falls back to pyenv's newest 3.12+ installation."""
+    bin_ = tmp_path / "bin"
+    old = tmp_path / "old-python"
+    old.write_text('#!/bin/sh\nexit 1\n')  # "sys.version_info < (3, 12)"
+    old.chmod(0o755)
+    (bin_).mkdir()
+    (bin_ / "python3").symlink_to(old)
+    for shim in ("python3.12", "python3.13"):
+        _fake_python(bin_ / shim, None)
+    root = tmp_path / "pyenv"
+    _fake_python(root / "versions" / "3.11.7" / "bin" / "python", None)
+    _fake_python(root / "versions" / "3.12.1" / "bin" / "python", sys.executable)
+    _fake_python(root / "versions" / "3.12.10" / "bin" / "python", sys.executable)
+    env = {"PATH": f"{bin_}:/usr/bin:/bin", "PYENV_ROOT": str(root), "HOME": str(tmp_path)}
+    found = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "bootstrap.sh"), "python"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == str(root / "versions" / "3.12.10" / "bin" / "python")
+    # and nothing suitable at all: one clear line, not a traceback
+    (root / "versions" / "3.12.1").rename(tmp_path / "gone1")
+    (root / "versions" / "3.12.10").rename(tmp_path / "gone2")
+    none = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "bootstrap.sh"), "python"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert none.returncode == 1 and "3.12" in none.stderr
+
+
 @pytest.mark.slow
 def test_bootstrap_run_installs_no_tools(tmp_path):
     """The real thing: `scripts/bootstrap.sh run` on a copy, then look inside .venv."""

@@ -315,14 +315,24 @@ def pages() -> dict[str, str]:
 # -- mkdocs events ----------------------------------------------------------------------
 
 
+def api_nav(modules: list[str]) -> list[dict[str, Any]]:
+    """The API section: the overview, then one collapsed group per package.
+
+    A flat list of every module would fill the side bar of every page.
+    """
+    packages = {m for m in modules if any(o.startswith(m + ".") for o in modules)}
+    groups: dict[str, list[dict[str, str]]] = {}
+    for module in modules:
+        owner = module if module in packages else module.rpartition(".")[0] or module
+        groups.setdefault(owner, []).append({module: f"reference/api/{module}.md"})
+    return [{"Overview": "reference/api/index.md"}, *({k: v} for k, v in groups.items())]
+
+
 def on_config(config: Any) -> Any:
     """Give every module its entry under the navigation's API section."""
     for item in config.nav or []:
         if isinstance(item, dict) and API_TITLE in item:
-            item[API_TITLE] = [
-                {"Overview": "reference/api/index.md"},
-                *({m: f"reference/api/{m}.md"} for m in api_modules()),
-            ]
+            item[API_TITLE] = api_nav(api_modules())
     return config
 
 
