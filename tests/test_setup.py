@@ -136,9 +136,9 @@ def test_bootstrap_finds_pyenvs_python_when_the_path_has_none(tmp_path):
     the bootstrap falls back to pyenv's newest 3.12+ installation."""
     bin_ = tmp_path / "bin"
     old = tmp_path / "old-python"
-    old.write_text('#!/bin/sh\nexit 1\n')  # "sys.version_info < (3, 12)"
+    old.write_text("#!/bin/sh\nexit 1\n")  # "sys.version_info < (3, 12)"
     old.chmod(0o755)
-    (bin_).mkdir()
+    bin_.mkdir()
     (bin_ / "python3").symlink_to(old)
     for shim in ("python3.12", "python3.13"):
         _fake_python(bin_ / shim, None)
