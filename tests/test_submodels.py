@@ -205,7 +205,13 @@ def test_draw_shapes_are_as_declared() -> None:
     d = draw(top, dyn, model.rng)
     for sub in SUBMODELS.values():
         for spec in sub.draws:
-            assert getattr(d, spec.name).shape == spec.shape(top, dyn), spec.name
+            x = getattr(d, spec.name)
+            if spec.sparse:  # sorted distinct flat positions within the declared shape
+                trials = int(np.prod(spec.shape(top, dyn)))
+                assert x.ndim == 1 and x.dtype == np.int64, spec.name
+                assert np.all(np.diff(x) > 0) and (x.size == 0 or 0 <= x[0] <= x[-1] < trials)
+            else:
+                assert x.shape == spec.shape(top, dyn), spec.name
 
 
 def test_flat_parameter_names_compose_the_blocks() -> None:
