@@ -382,6 +382,14 @@ class State:
         Hours each employee has left this week for social-business work (set by the
         time rule, spent with :meth:`orgsim.submodels.base.Week.take_hours`; ``None``
         when time is not modelled: nobody runs out).
+    queue_sender, queue_code, queue_hops, queue_age, queue_content : ndarray or None
+        The reports waiting in the code holders' in-trays (ODD 7.15), in reading order
+        (by code, oldest first): sender, code, hops to the holder, age in weeks and the
+        content as sent (int8, shape (waiting, m)); only those the holders may still
+        reach. ``None`` while reports do not wait (``report_shelf_life`` 0).
+    queue_waiting : ndarray of int or None, shape (n_codes, report_shelf_life)
+        Per code, the number of reports waiting by age 1..shelf life (including those
+        beyond the holders' reach, which only expire).
     spread_seen, spread_counts : ndarray or None
         A cache, not state: ``know`` as last seen by the awareness step and, for it,
         each employee's number of informed ties per unit. The step updates the counts
@@ -397,6 +405,12 @@ class State:
     know: np.ndarray
     initiative: np.ndarray
     hours: np.ndarray | None = None
+    queue_sender: np.ndarray | None = None
+    queue_code: np.ndarray | None = None
+    queue_hops: np.ndarray | None = None
+    queue_age: np.ndarray | None = None
+    queue_content: np.ndarray | None = None
+    queue_waiting: np.ndarray | None = None
     spread_seen: np.ndarray | None = None
     spread_counts: np.ndarray | None = None
 

@@ -64,8 +64,23 @@ REGIMES: dict[str, dict[str, Any]] = {
         "peer_learning": 0.4,
         "informal_out": 1.5,
     },
+    "queue": {"report_shelf_life": 2, "report_rate": 0.7, "capacity": 2, "p4": 0.1},
 }
-STATE_ARRAYS = ("beliefs", "codes", "reality", "unit_sign", "know", "initiative", "budget")
+STATE_ARRAYS = (
+    "beliefs",
+    "codes",
+    "reality",
+    "unit_sign",
+    "know",
+    "initiative",
+    "budget",
+    "queue_sender",
+    "queue_code",
+    "queue_hops",
+    "queue_age",
+    "queue_content",
+    "queue_waiting",
+)
 
 
 def _same(a: Any, b: Any, what: str) -> None:

@@ -237,6 +237,11 @@ class StepRecord:
     coordination: float
     reports: int
     capacity: int
+    reports_waiting: int
+    reports_read: int
+    reports_dropped: int
+    report_age: float
+    holder_load_max: float
     leavers: int
     departed_budget: float
     peer_adoptions: int
