@@ -413,3 +413,18 @@ def test_code_news_moves_one_tie_a_week(structure: str) -> None:
         assert set(np.flatnonzero(st.know[:, 0]).tolist()) == reached | set(holders.tolist())
         own_holders = np.flatnonzero(model.organisation.code == top.report_code[deepest])
         assert st.know[own_holders, 1].any() == (week >= depth), week
+
+
+def test_a_rule_without_an_odd_section_is_listed_without_one() -> None:
+    from orgsim.submodels.base import describe
+
+    def nothing(w: Week) -> None:
+        return None
+
+    rule = Submodel("quiet", "does nothing", ParamBlock, (), nothing, nothing)
+    register_submodel(rule)
+    try:
+        line = next(x for x in describe() if ". quiet:" in x)
+        assert line.endswith("quiet: does nothing"), line
+    finally:
+        unregister_submodel("quiet")

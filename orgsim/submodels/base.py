@@ -522,7 +522,8 @@ def describe() -> list[str]:
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):
         mark = f"  [plugin {sub.origin}]" if sub.origin else ""
-        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]{mark}")
+        odd = f"  [ODD {sub.odd}]" if sub.odd else ""  # a plugin may have no section
+        lines.append(f"{number}. {sub.name}: {sub.meaning}{odd}{mark}")
         fields = sub.params.model_fields
         width = max(map(len, fields), default=0)
         for name, info in fields.items():
