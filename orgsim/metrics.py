@@ -278,13 +278,13 @@ def awareness(run: RunView) -> float:
 @register_metric(
     "resource_flow",
     label="Resource flow",
-    description="share of the budget the owners paid out this week (B + slack, plus what "
-    "they drew from money carried over) that reached posters and stays with them",
+    description="share of the budget paid out this week that reached posters and stays",
     **SHARE,
 )
 def resource_flow(run: RunView) -> float:
     # measured when money moves: what lands with a poster (and does not lapse there)
-    # funds its posts. The outflow is B + slack while owners carry nothing over (ODD
+    # funds its posts. Paid out = the outflow: B + slack, plus what the owners drew
+    # from money carried over; it is B + slack while owners carry nothing over (ODD
     # 7.7); with the budget process it is coordination + stuck + lost + landed +
     # lapsed (ODD 7.14), so the five shares add up to 1
     return _ratio(run.record.landed, run.record.outflow)
@@ -366,8 +366,7 @@ def belief_accuracy(run: RunView) -> float:
 @register_metric(
     "stuck_share",
     label="Stuck share",
-    description="share of the budget paid out this week that found no poster (no owner or "
-    "no funded poster)",
+    description="share of the budget paid out this week that found no poster",
     **SHARE,
 )
 def stuck_share(run: RunView) -> float:
