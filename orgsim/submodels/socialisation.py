@@ -6,6 +6,11 @@ evenly over the domain in employee order (exactly round(share x members) of them
 same positions every run: March's individuals are interchangeable, and in a structured
 organisation this gives every unit its share). With ``fast_learners = 0`` nothing more
 is drawn and the week is as in model version 3.
+
+Training takes time (ODD 7.13): with time modelled (``State.hours`` set), a member
+who would learn something this week (some dimension moves) spends ``training_hours``
+(:meth:`~orgsim.submodels.base.Week.take_hours`); a member without the time learns
+nothing that week (recorded as ``training_waiting``). Without time, nobody runs out.
 """
 
 from __future__ import annotations
@@ -72,9 +77,26 @@ def _social(w: Week) -> np.ndarray:
     return social
 
 
+def _with_time(w: Week, social: np.ndarray) -> np.ndarray:
+    """The outcomes, with the rows of members who would learn but have no time cleared."""
+    top = w.top
+    if w.state.hours is None or not top.reporters.size:
+        return social
+    b = w.state.beliefs[top.reporters]
+    c = w.codes_before[top.report_code]
+    learn = np.flatnonzero((social & (c != 0) & (b != c)).any(axis=1))
+    ok = w.take_hours(top.reporters[learn], w.dyn.training_hours)
+    w.rec.training_waiting = int(learn.size - ok.sum())
+    if ok.all():
+        return social
+    social = social.copy()
+    social[learn[~ok]] = False
+    return social
+
+
 def step(w: Week) -> None:
     """One step toward a non-zero start-of-week code c is clip(b + c, -1, 1)."""
-    beliefs, social, codes = w.state.beliefs, _social(w), w.codes_before
+    beliefs, social, codes = w.state.beliefs, _with_time(w, _social(w)), w.codes_before
     for blk in w.top.reporter_rows.blocks():
         b = blk.rows(beliefs)
         b += blk.draws(social).view(np.int8) * blk.keyed(codes)
@@ -92,9 +114,14 @@ def reference(w: Week) -> None:
     fast = {
         int(p): k for k, p in enumerate(fast_positions(top.reporters.size, w.dyn.fast_learners))
     }
+    timed = w.state.hours is not None
     for i, who in enumerate(top.reporters):
         drawn = w.draws.social_fast[fast[i]] if i in fast else w.draws.social[i]
         code = w.codes_before[top.report_code[i]]
+        learns = any(code[j] != 0 and beliefs[who, j] != code[j] and drawn[j] for j in range(top.m))
+        if timed and learns and not w.take_hours(np.array([who]), w.dyn.training_hours)[0]:
+            w.rec.training_waiting += 1  # no time: no learning this week
+            continue
         for j in range(top.m):
             if code[j] != 0 and beliefs[who, j] != code[j] and drawn[j]:
                 beliefs[who, j] += _sign(int(code[j]) - int(beliefs[who, j]))
@@ -112,5 +139,11 @@ SUBMODEL = Submodel(
     ),
     step=step,
     reference=reference,
+    records={
+        "training_waiting": (
+            0,
+            "domain members who would have learnt from the code but had no time (time on)",
+        )
+    },
     odd="7.6",
 )
