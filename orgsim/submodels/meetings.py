@@ -50,7 +50,6 @@ def step(w: Week) -> None:
     if mh <= 0.0:
         met = np.ones(e, dtype=bool)
     else:
-        k = slots(hours, mh)
         ends = np.concatenate([ties[:, 0], ties[:, 1]])
         tie = np.concatenate([np.arange(e), np.arange(e)])
         key = np.concatenate([w.draws.meeting_keys, w.draws.meeting_keys])
@@ -60,11 +59,10 @@ def step(w: Week) -> None:
         start = np.maximum.accumulate(np.where(first, np.arange(2 * e), 0))
         rank = np.empty(2 * e, dtype=np.int64)
         rank[order] = np.arange(2 * e) - start
-        booked = rank < k[ends]
+        booked = rank < slots(hours[ends], mh)
         met = booked[:e] & booked[e:]
-        count = np.bincount(ends[np.concatenate([met, met])], minlength=w.top.n)
-        who = np.flatnonzero(count)
-        w.take_hours(who, count[who] * mh)
+        who, count = np.unique(ends[np.concatenate([met, met])], return_counts=True)
+        w.take_hours(who, count * mh)
     w.carry["met"] = met
     w.rec.meetings_held = int(met.sum())
     w.rec.meetings_dropped = int(e - met.sum())
