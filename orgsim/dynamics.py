@@ -395,6 +395,14 @@ class State:
     replies : ndarray of float or None, shape (n,)
         Hours of replies each poster owes to the comments on last week's post (set by
         posting when time is modelled; ``None`` otherwise).
+    queue_sender, queue_code, queue_hops, queue_age, queue_content : ndarray or None
+        The reports waiting in the code holders' in-trays (ODD 7.15), in reading order
+        (by code, oldest first): sender, code, hops to the holder, age in weeks and the
+        content as sent (int8, shape (waiting, m)); only those the holders may still
+        reach. ``None`` while reports do not wait (``report_shelf_life`` 0).
+    queue_waiting : ndarray of int or None, shape (n_codes, report_shelf_life)
+        Per code, the number of reports waiting by age 1..shelf life (including those
+        beyond the holders' reach, which only expire).
     spread_seen, spread_counts : ndarray or None
         A cache, not state: ``know`` as last seen by the awareness step and, for it,
         each employee's number of informed ties per unit. The step updates the counts
@@ -411,6 +419,12 @@ class State:
     initiative: np.ndarray
     hours: np.ndarray | None = None
     replies: np.ndarray | None = None
+    queue_sender: np.ndarray | None = None
+    queue_code: np.ndarray | None = None
+    queue_hops: np.ndarray | None = None
+    queue_age: np.ndarray | None = None
+    queue_content: np.ndarray | None = None
+    queue_waiting: np.ndarray | None = None
     spread_seen: np.ndarray | None = None
     spread_counts: np.ndarray | None = None
 

@@ -53,22 +53,53 @@ class OrganisationParams(StrictSchema):
     breadth-first, so no rounding is needed. Unit sizes differ by at most one.
     """
 
-    employees: int = Field(200, ge=10, le=5_000_000, description="total head count")
-    units: int = Field(4, ge=1, le=1000, description="business units (departments)")
-    span: int = Field(5, ge=2, le=100, description="span of control: direct reports per manager")
+    employees: int = Field(
+        200,
+        ge=10,
+        le=5_000_000,
+        json_schema_extra={"source": "judgement: 3-4 levels in 4 units, fast enough for workshops"},
+        description="total head count",
+    )
+    units: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        json_schema_extra={"source": "judgement"},
+        description="business units (departments)",
+    )
+    span: int = Field(
+        5,
+        ge=2,
+        le=100,
+        json_schema_extra={"source": "Graicunas 1933: 5-6 direct reports"},
+        description="span of control: direct reports per manager",
+    )
     team_size: int = Field(
-        3, ge=1, le=1000, description="people in the central team / hub (Altimeter: about 3)"
+        3,
+        ge=1,
+        le=1000,
+        json_schema_extra={"source": "Altimeter 2010: novice programmes average about 3 people"},
+        description="people in the central team / hub (Altimeter: about 3)",
     )
     informal_in: float = Field(
-        4.0, ge=0.0, le=200.0, description="mean informal peer ties per employee inside the unit"
+        4.0,
+        ge=0.0,
+        le=200.0,
+        json_schema_extra={"source": "judgement (many more ties inside a unit than across)"},
+        description="mean informal peer ties per employee inside the unit",
     )
     informal_out: float = Field(
-        0.5, ge=0.0, le=200.0, description="mean informal peer ties per employee to other units"
+        0.5,
+        ge=0.0,
+        le=200.0,
+        json_schema_extra={"source": "judgement"},
+        description="mean informal peer ties per employee to other units",
     )
     poster_fraction: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
+        json_schema_extra={"source": "judgement: enthusiasts / trained staff"},
         description="share of staff who may post where staff post (enthusiasts / trained)",
     )
 
@@ -76,9 +107,22 @@ class OrganisationParams(StrictSchema):
 class WorldParams(ParamBlock):
     """What the week's rules act on: the belief dimensions and the units' realities."""
 
-    dimensions: int = Field(30, ge=1, le=1000, description="m: belief dimensions (March: 30)")
+    dimensions: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        json_schema_extra={"source": "March 1991", "symbol": "m"},
+        description="m: belief dimensions (March: 30)",
+    )
     delta: float = Field(
-        0.2, ge=0.0, le=1.0, description="delta: chance a unit's reality differs per dimension"
+        0.2,
+        ge=0.0,
+        le=1.0,
+        json_schema_extra={
+            "source": "judgement: units' customers differ on a fifth of what they want",
+            "symbol": "delta",
+        },
+        description="delta: chance a unit's reality differs per dimension",
     )
 
     def model_post_init(self, __context: Any) -> None:

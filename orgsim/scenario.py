@@ -119,18 +119,23 @@ class OrganisationTable(OrganisationParams):
 
     source: str | None = Field(
         None,
+        json_schema_extra={"source": "your data (an HR export)"},
         description="org chart to import (CSV/GraphML, relative to this file; sets the size)",
     )
     ties: str | None = Field(
-        None, description="extra informal ties of that chart (CSV, two employee ids a row)"
+        None,
+        json_schema_extra={"source": "your data"},
+        description="extra informal ties of that chart (CSV, two employee ids a row)",
     )
     columns: dict[str, str] | None = Field(
         None,
+        json_schema_extra={"source": "your data"},
         description="the chart's column names, if not recognised: "
         '{ employee_id = "...", manager_id = "...", unit = "..." }',
     )
     central_unit: str | None = Field(
         None,
+        json_schema_extra={"source": "your data"},
         description="the chart's unit whose people are the central team / hub "
         "(default: marked roles, else the executive's unit, else a new team)",
     )

@@ -78,7 +78,10 @@ REGIMES: dict[str, dict[str, Any]] = {
         "post_hours": 0.8,
         "reply_hours": 0.5,
         "spend_cap": 1.5,
+        "report_shelf_life": 2,  # the queue with hours: senders' and holders' time
+        "report_rate": 0.7,
     },
+    "queue": {"report_shelf_life": 2, "report_rate": 0.7, "capacity": 2, "p4": 0.1},
 }
 STATE_ARRAYS = (
     "beliefs",
@@ -90,6 +93,12 @@ STATE_ARRAYS = (
     "budget",
     "hours",
     "replies",
+    "queue_sender",
+    "queue_code",
+    "queue_hops",
+    "queue_age",
+    "queue_content",
+    "queue_waiting",
 )
 
 
@@ -221,7 +230,13 @@ def test_draw_shapes_are_as_declared() -> None:
     d = draw(top, dyn, model.rng)
     for sub in SUBMODELS.values():
         for spec in sub.draws:
-            assert getattr(d, spec.name).shape == spec.shape(top, dyn), spec.name
+            x = getattr(d, spec.name)
+            if spec.sparse:  # sorted distinct flat positions within the declared shape
+                trials = int(np.prod(spec.shape(top, dyn)))
+                assert x.ndim == 1 and x.dtype == np.int64, spec.name
+                assert np.all(np.diff(x) > 0) and (x.size == 0 or 0 <= x[0] <= x[-1] < trials)
+            else:
+                assert x.shape == spec.shape(top, dyn), spec.name
 
 
 def test_flat_parameter_names_compose_the_blocks() -> None:
@@ -423,3 +438,18 @@ def test_code_news_moves_one_tie_a_week(structure: str) -> None:
         assert set(np.flatnonzero(st.know[:, 0]).tolist()) == reached | set(holders.tolist())
         own_holders = np.flatnonzero(model.organisation.code == top.report_code[deepest])
         assert st.know[own_holders, 1].any() == (week >= depth), week
+
+
+def test_a_rule_without_an_odd_section_is_listed_without_one() -> None:
+    from orgsim.submodels.base import describe
+
+    def nothing(w: Week) -> None:
+        return None
+
+    rule = Submodel("quiet", "does nothing", ParamBlock, (), nothing, nothing)
+    register_submodel(rule)
+    try:
+        line = next(x for x in describe() if ". quiet:" in x)
+        assert line.endswith("quiet: does nothing"), line
+    finally:
+        unregister_submodel("quiet")

@@ -18,10 +18,10 @@ app = typer.Typer(
     help=(
         "Simulate how organisations organise their social-media work "
         "(band, tower, hub-and-spokes, ...).\n\n"
-        "Example: orgsim run scenarios/default.toml"
+        "Example: orgsim run workshop   (a shipped scenario: orgsim list scenarios)"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # orgsim --install-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help texts name TOML tables like [sweep]: not markup
 )

@@ -85,8 +85,10 @@ def register_structure(
     slot : int, optional
         A fixed colour slot of the plot theme not used by another structure.
 
-    Raises :class:`~orgsim.errors.ParameterError` for a name registered twice or a
-    bad spec.
+    Raises
+    ------
+    ParameterError
+        For a name registered twice or a bad spec.
     """
     check_name("structure", name, STRUCTURES)
     if not isinstance(description, str) or not description.strip():
