@@ -163,6 +163,10 @@ class Topology:
         Adjacency over which news spreads at rate beta, and coordination adjacency.
     coordinators : ndarray
         Employees with coordination ties (they forward news reliably, up to K items).
+    coordination_ties : ndarray, shape (E, 2)
+        The coordination ties, in the organisation's order (``carry["met"]`` masks them).
+    owners : ndarray
+        Budget owners (the budget enters at them).
     a_cc : scipy.sparse.csr_array
         Coordination adjacency among ``coordinators`` only (in their order).
     max_degree : int
@@ -225,6 +229,10 @@ class Topology:
     parent_links: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     parent_p_zero: np.ndarray = field(default_factory=lambda: np.empty(0))
     parent_p_flip: np.ndarray = field(default_factory=lambda: np.empty(0))
+    # budget owners, and the coordination ties in the organisation's order (time lane:
+    # the owners' and coordinators' hours, which ties meet)
+    owners: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    coordination_ties: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
     def update(
         self, org: Organisation, dyn: DynamicsParams, changed: str = "structure"
@@ -313,6 +321,8 @@ class Topology:
             own_unit_members=int((org.unit >= 0).sum()),
             channel_child=reporters,
             channel_parent=channel_parent,
+            owners=org.budget_owners,
+            coordination_ties=np.asarray(org.coordination, dtype=np.int64).reshape(-1, 2),
             **_parent_links(org, a_fc, holders, dyn),
         )
 
@@ -392,6 +402,9 @@ class State:
         budget owners hold, shape (1,); per employee, whether a grant waits for
         approval (bool) and the record of recent engagement. ``None`` while the
         process is off (today's rule keeps no such state).
+    replies : ndarray of float or None, shape (n,)
+        Hours of replies each poster owes to the comments on last week's post (set by
+        posting when time is modelled; ``None`` otherwise).
     queue_sender, queue_code, queue_hops, queue_age, queue_content : ndarray or None
         The reports waiting in the code holders' in-trays (ODD 7.15), in reading order
         (by code, oldest first): sender, code, hops to the holder, age in weeks and the
@@ -418,6 +431,7 @@ class State:
     pool: np.ndarray | None = None
     waiting: np.ndarray | None = None
     performance: np.ndarray | None = None
+    replies: np.ndarray | None = None
     queue_sender: np.ndarray | None = None
     queue_code: np.ndarray | None = None
     queue_hops: np.ndarray | None = None

@@ -2,9 +2,8 @@
 owners' time, carry-over caps and lapses, and a resource flow that comes from behaviour.
 
 Off by default: every parameter at its off value runs today's rule (ODD 7.7) bit for bit
-(tests/test_golden.py); here the process is switched on. Time is not modelled on this
-branch, so the approval tests give the owners hours with a stand-in time rule
-(:func:`hours_rule`), as the time rule (ODD 7.13) will.
+(tests/test_golden.py); here the process is switched on, with time (ODD 7.13) where the
+owners' hours matter.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from orgsim.submodels import (
     Submodel,
     Week,
     register_submodel,
-    uniform,
     unregister_submodel,
 )
 from orgsim.submodels.resources import grants_that_fit, process_on
@@ -37,28 +35,6 @@ MONEY = ("spent_on_posts", "coordination", "lost", "lapsed", "stuck", "departed_
 def _held(model: OrgModel) -> float:
     pool = model.state.pool
     return float(model.state.budget.sum()) + (0.0 if pool is None else float(pool[0]))
-
-
-def _hours(w: Week) -> None:
-    """Stand-in time rule: everyone has 0-2 hours a week (uniform), a fresh draw each week."""
-    w.state.hours = 2.0 * w.draws.test_hours
-
-
-@pytest.fixture
-def hours_rule() -> Iterator[None]:
-    """The week with the stand-in time rule before resources (removed afterwards)."""
-    sub = Submodel(
-        name="test_hours",
-        meaning="test: everyone's hours this week, uniform on [0, 2)",
-        params=ParamBlock,
-        draws=(uniform("test_hours", lambda t, d: (t.n,)),),
-        step=_hours,
-        reference=_hours,
-        odd="test",
-    )
-    register_submodel(sub, before="resources")
-    yield
-    unregister_submodel("test_hours")
 
 
 def _met_half(w: Week) -> None:
@@ -219,12 +195,15 @@ def test_performance_allocation_concentrates_money_on_engaging_posters(ledger: L
     assert low > 1.0
 
 
-def test_the_review_records_the_engagement_posting_reports() -> None:
+@pytest.mark.parametrize("time_limits", [False, True])
+def test_the_review_records_the_engagement_posting_reports(time_limits: bool) -> None:
     """The owners' record is built from the posting rule's own terms: each week the
-    engagement reviewed equals the week's engagement (ODD 7.7)."""
+    engagement reviewed equals the week's engagement (ODD 7.7; with time, 7.13)."""
     for structure in sorted(STRUCTURES):
         seen = 0.0
-        for model in _run(structure, 25, allocation="performance", turnover=0.05):
+        for model in _run(
+            structure, 25, allocation="performance", turnover=0.05, time_limits=time_limits
+        ):
             rec = model.record
             assert rec.reviewed_engagement == pytest.approx(rec.engagement, abs=1e-9)
             seen += rec.engagement
@@ -284,30 +263,38 @@ def dynamics_draw(model: OrgModel) -> Any:
     return draw(model.topology, model.dynamics, model.rng)
 
 
+SHORT = {  # time modelled; owners without core hours, approvals compete with posting
+    "time_limits": True,
+    "hours_core": 0.0,
+    "hours_variation": 1.0,
+    "process_hours": 0.0,  # (a tower's owners hold the code: reports would take it all)
+    "approval_hours": 2.0,
+}
+
+
 @pytest.mark.parametrize("regime", ["budget_performance", "budget_request"])
 @pytest.mark.parametrize("structure", sorted(STRUCTURES))
-def test_kernels_agree_when_approvals_bind(hours_rule: None, structure: str, regime: str) -> None:
-    """The equivalence regime of tests/test_submodels.py, with owners short of time."""
+def test_kernels_agree_when_approvals_bind(structure: str, regime: str) -> None:
+    """The equivalence regimes of tests/test_submodels.py, with owners short of time."""
     for name in ("resources", "review"):
-        _compare_rule(name, structure, regime, weeks=5, approval_hours=0.7)
+        _compare_rule(name, structure, regime, weeks=5, **SHORT)
 
 
 def _tower_flow(seed: int) -> tuple[float, float, float]:
     values, lapsed = [], 0.0
-    for model in _run("tower", 40, seed, approval_hours=1.0, carry_over=0.5):
+    for model in _run("tower", 40, seed, carry_over=0.5, **SHORT):
         values.append(model.metric_values["resource_flow"])
         lapsed += model.record.lapsed
     flow = np.array(values[10:])
     return float(flow.mean()), float(flow.std()), lapsed
 
 
-def test_a_tower_short_of_approval_time_lapses_money_and_its_flow_varies(
-    hours_rule: None,
-) -> None:
-    """The tower's owners are its posters. When their week leaves no time to approve
-    their own grants, the money waits with them; beyond the carry-over cap (half a
-    week's budget) it lapses. Resource flow, identically 1 in today's model, falls
-    below 1 and varies from week to week and between replications (20, 95 %)."""
+def test_a_tower_short_of_approval_time_lapses_money_and_its_flow_varies() -> None:
+    """The tower's owners are its posters. When their week (time modelled, no core
+    hours) leaves no time to approve their own grants, the money waits with them;
+    beyond the carry-over cap (half a week's budget) it lapses. Resource flow,
+    identically 1 in today's model, falls below 1 and varies from week to week and
+    between replications (20, 95 %)."""
     runs = np.array([_tower_flow(seed) for seed in range(20)])
     _, _, high, _ = t_interval(runs[:, 0])
     assert high < 0.95

@@ -103,6 +103,8 @@ def test_out_of_range_parameters_from_the_schema_are_refused(name):
     }
     bad: list[Any] = [v - 1 for a, v in bounds.items() if a in ("ge", "gt") and v is not None]
     bad += [v + 1 for a, v in bounds.items() if a in ("le", "lt") and v is not None]
+    if info.annotation is bool:  # a switch: anything but true or false
+        bad = [1, 0.5]
     if get_origin(info.annotation) is Literal:  # a choice: anything else is refused
         bad += [f"not {get_args(info.annotation)[0]}", 1.0]
     assert bad, f"{name} has no bounds to test"

@@ -37,9 +37,11 @@ def bad_values(info: Any) -> list[tuple[str, Any]]:
             out.append(("at-exclusive-bound", c.lt))
     default = info.default
     choice = get_origin(info.annotation) is Literal  # e.g. allocation: other text is refused
+    if info.annotation is bool:  # a switch: only true or false
+        out += [("one", 1), ("zero", 0), ("fraction", 0.5)]
     out += [
         ("text", f"not {default}" if choice else str(default)),
-        ("bool", True),
+        *([] if info.annotation is bool else [("bool", True)]),
         ("nan", math.nan),
         ("inf", math.inf),
         ("-inf", -math.inf),

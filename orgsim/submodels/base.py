@@ -254,6 +254,13 @@ class StepRecord:
     lapsed_posters: float
     held: float
     reviewed_engagement: float
+    hours_available: float
+    training_waiting: int
+    meetings_held: int
+    meetings_dropped: int
+    posts_waiting: int
+    hours_replying: float
+    replies_unanswered: float
 
     def __init__(self) -> None:
         self.__dict__.update(_RECORD_DEFAULTS)
@@ -527,8 +534,8 @@ def _range(info: Any) -> str:
 def describe() -> list[str]:
     """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
 
-    >>> describe()[2]
-    '2. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
+    >>> next(line for line in describe() if " turbulence:" in line)
+    '3. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):

@@ -2,8 +2,13 @@
 
 Runs after posting, only with ``allocation = "performance"`` (otherwise nothing happens
 and nothing is kept). A poster's engagement this week is what its post reached times
-its authenticity: (what it spent / post cost) x fidelity x voice, the same terms as
-the posting rule's (ODD 7.7; the test checks they sum to the week's ``engagement``).
+its authenticity, in the posting rule's terms (the test checks they sum to the week's
+``engagement``): without time (ODD 7.7) the authors are the posters who spent, reach =
+spent / post cost, authenticity = fidelity x voice; with time (ODD 7.13) every post
+owes ``reply_hours`` x its engagement of replies, so the owners read a post's
+engagement off the replies it draws (``State.replies`` / ``reply_hours``: organic,
+unfunded posts count too; with ``reply_hours`` 0 only funded posts are seen, with reach
+1 + spent / post cost).
 The record is an exponentially weighted mean, ``performance <- memory x performance +
 (1 - memory) x engagement``; the next week's ``"performance"`` allocation shares the
 money by it (:mod:`orgsim.submodels.resources`): a feedback loop, since money buys
@@ -44,8 +49,22 @@ def _spent(w: Week) -> np.ndarray | None:
     return np.maximum(held - w.state.budget[w.top.posters], 0.0)
 
 
+def _from_replies(w: Week) -> bool:
+    """Time modelled, and posts draw replies: their engagement can be read off them."""
+    return (
+        w.state.hours is not None
+        and w.state.replies is not None
+        and getattr(w.dyn, "reply_hours", 0.0) > 0.0
+    )
+
+
+def _organic(w: Week) -> float:
+    """Reach of a post beyond what its spend buys: 1 with time modelled (ODD 7.13)."""
+    return 1.0 if w.state.hours is not None else 0.0
+
+
 def step(w: Week) -> None:
-    """Engagement of the posters who spent this week, into their record."""
+    """Engagement of this week's posts, into their authors' records."""
     spent = _spent(w)
     if spent is None:
         return
@@ -53,7 +72,10 @@ def step(w: Week) -> None:
     assert st.performance is not None
     engagement = np.zeros(top.posters.size)
     idx = np.flatnonzero(spent > 0.0)
-    if idx.size:
+    if _from_replies(w):
+        assert st.replies is not None
+        engagement = st.replies[top.posters] / dyn.reply_hours
+    elif idx.size:
         authors = top.posters[idx]
         unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
         pcode = top.poster_code[idx]
@@ -63,7 +85,7 @@ def step(w: Week) -> None:
             content[speaks] = st.codes[pcode[speaks]]
         fidelity = (content == st.realities[unit]).mean(axis=1)
         auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
-        engagement[idx] = spent[idx] / dyn.post_cost * auth
+        engagement[idx] = (spent[idx] / dyn.post_cost + _organic(w)) * auth
     m = dyn.performance_memory
     st.performance[top.posters] = m * st.performance[top.posters] + (1.0 - m) * engagement
     w.rec.reviewed_engagement = float(engagement.sum())
@@ -79,14 +101,18 @@ def reference(w: Week) -> None:
     real = st.realities
     m = dyn.performance_memory
     total = 0.0
+    replies = _from_replies(w)
     for i, who in enumerate(top.posters):
         engagement = 0.0
-        if spent[i] > 0.0:
+        if replies:
+            assert st.replies is not None
+            engagement = float(st.replies[who]) / dyn.reply_hours
+        elif spent[i] > 0.0:
             unit = int(top.poster_unit[i]) if top.poster_unit[i] >= 0 else int(w.draws.target[i])
             content = st.codes[top.poster_code[i]] if top.poster_code[i] >= 0 else st.beliefs[who]
             fidelity = sum(1 for j in range(top.m) if content[j] == real[unit, j]) / top.m
             auth = fidelity * dyn.voice ** top.voice_hops[i, unit]
-            engagement = spent[i] / dyn.post_cost * auth
+            engagement = (spent[i] / dyn.post_cost + _organic(w)) * auth
         st.performance[who] = m * st.performance[who] + (1.0 - m) * engagement
         total += engagement
     w.rec.reviewed_engagement = total
