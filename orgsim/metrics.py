@@ -385,10 +385,23 @@ def lost_share(run: RunView) -> float:
     label="Holder load",
     unit="reports / capacity",
     lower=0.0,
-    description="code holders' load: reports arriving / capacity",
+    description="code holders' load: reports waiting (this week's and earlier unread ones) / "
+    "capacity K x holders, the mean over holders",
 )
 def holder_load(run: RunView) -> float:
-    return _ratio(run.record.reports, run.record.capacity) if run.topology.n_codes else 0.0
+    # sum over codes of waiting / sum of capacities = the holders' mean of waiting / capacity
+    return _ratio(run.record.reports_waiting, run.record.capacity) if run.topology.n_codes else 0.0
+
+
+@register_metric(
+    "holder_load_max",
+    label="Holder load (max)",
+    unit="reports / capacity",
+    lower=0.0,
+    description="the most loaded code holders' reports waiting / capacity",
+)
+def holder_load_max(run: RunView) -> float:
+    return float(run.record.holder_load_max) if run.topology.n_codes else 0.0
 
 
 @register_metric(

@@ -36,6 +36,9 @@ UPDATE = "python tests/golden.py --update"
 SEED = 20240601
 WEEKS = 8
 ORGANISATION = {"employees": 90, "units": 3}
+# metrics added since the stored digests (a new column is not a change of the others'
+# results): hashed from the next MODEL_VERSION on -- empty this set when bumping it
+NOT_YET_HASHED: frozenset[str] = frozenset({"holder_load_max"})
 REGIMES: dict[str, dict[str, Any]] = {
     "defaults": {},
     "busy": {
@@ -90,6 +93,8 @@ def digest(structure: str) -> str:
                     continue
                 _update(h, f"{regime}/{week}/state/{name}", value)
             for name, value in sorted(model.metric_values.items()):
+                if name in NOT_YET_HASHED:
+                    continue
                 _update(h, f"{regime}/{week}/metric/{name}", value)
     return h.hexdigest()
 

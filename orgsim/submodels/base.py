@@ -39,7 +39,7 @@ from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
-from orgsim.rng import bernoulli, uniform32
+from orgsim.rng import bernoulli, skip_positions, uniform32
 from orgsim.schema import StrictSchema
 
 MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
@@ -110,6 +110,10 @@ class Draw:
         for the large arrays.
     bulk_bytes : float
         Random bytes per element counted towards choosing the bulk stream.
+    sparse : bool
+        The array holds the sorted flat positions of the successes among ``shape``'s
+        trials instead of ``shape`` itself (:func:`sparse_chances`): for rare events,
+        whose cost should follow the events, not the trials.
     """
 
     name: str
@@ -118,6 +122,7 @@ class Draw:
     sample: Callable[[np.random.Generator, tuple[int, ...], Topology, DynamicsParams], np.ndarray]
     stream: Stream = "main"
     bulk_bytes: float = 0.0
+    sparse: bool = False
 
 
 def uniform(
@@ -160,6 +165,28 @@ def chances(
         lambda g, s, t, d: bernoulli(g, p(d), s),
         stream,
         bulk_bytes if stream == "bulk" else 0.0,
+    )
+
+
+def sparse_chances(
+    name: str,
+    shape: Callable[[Topology, DynamicsParams], tuple[int, ...]],
+    p: Callable[[DynamicsParams], float],
+    what: str,
+    *,
+    stream: Stream = "bulk",
+) -> Draw:
+    """Bernoulli trials of chance ``p(params)`` over ``shape``, given as the sorted flat
+    positions (int64) of the successes (:func:`orgsim.rng.skip_positions`): the work
+    is proportional to the successes, about p x the trials."""
+    return Draw(
+        name,
+        shape,
+        f"int: sorted flat positions of the successes of Bernoulli({what}) trials",
+        lambda g, s, t, d: skip_positions(g, p(d), size(s)),
+        stream,
+        0.0,
+        sparse=True,
     )
 
 
@@ -210,9 +237,21 @@ class StepRecord:
     coordination: float
     reports: int
     capacity: int
+    reports_waiting: int
+    reports_read: int
+    reports_dropped: int
+    report_age: float
+    holder_load_max: float
     leavers: int
     departed_budget: float
     peer_adoptions: int
+    hours_available: float
+    training_waiting: int
+    meetings_held: int
+    meetings_dropped: int
+    posts_waiting: int
+    hours_replying: float
+    replies_unanswered: float
 
     def __init__(self) -> None:
         self.__dict__.update(_RECORD_DEFAULTS)
@@ -484,13 +523,14 @@ def _range(info: Any) -> str:
 def describe() -> list[str]:
     """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
 
-    >>> describe()[2]
-    '2. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
+    >>> next(line for line in describe() if " turbulence:" in line)
+    '3. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):
         mark = f"  [plugin {sub.origin}]" if sub.origin else ""
-        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]{mark}")
+        odd = f"  [ODD {sub.odd}]" if sub.odd else ""  # a plugin may have no section
+        lines.append(f"{number}. {sub.name}: {sub.meaning}{odd}{mark}")
         fields = sub.params.model_fields
         width = max(map(len, fields), default=0)
         for name, info in fields.items():

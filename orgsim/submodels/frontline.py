@@ -3,13 +3,20 @@
 Imperfect observation: a dimension learned first-hand is seen wrongly (set to minus
 the unit's reality) with chance ``observation_error``. With 0 nothing more is drawn
 and the week is as in model version 3.
+
+Drawn as two independent events per (employee, dimension) so that the cost follows
+the rare one: "learns it wrongly" with chance e x err (sparse positions), and
+otherwise "learns it" with chance e (1 - err) / (1 - e x err). Then a dimension is
+learned wrongly with chance e x err and rightly with chance e (1 - err), exactly as
+"learn with chance e, and then misread with chance err"; with err = 0 the draws are
+those of model version 3.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, chances, parameter
+from orgsim.submodels.base import ParamBlock, Submodel, Week, chances, parameter, sparse_chances
 
 
 class FrontlineParams(ParamBlock):
@@ -33,41 +40,50 @@ class FrontlineParams(ParamBlock):
     )
 
 
-def _errors(t: object, d: object) -> tuple[int, int]:
-    on = d.observation_error > 0.0  # type: ignore[attr-defined]
-    return (t.frontline.size if on else 0, t.m)  # type: ignore[attr-defined]
+def _trials(t: object, d: object) -> tuple[int, int]:
+    return (t.frontline.size, t.m)  # type: ignore[attr-defined]
 
 
-def _seen(w: Week, blk: object, real: np.ndarray) -> np.ndarray:
-    """The reality rows as this block's staff see them (flipped where they err)."""
-    seen = blk.keyed(real)  # type: ignore[attr-defined]
-    if w.draws.misread.shape[0]:
-        wrong = blk.draws(w.draws.misread)  # type: ignore[attr-defined]
-        seen = np.where(wrong, -seen, seen)
-    return seen
+def _learns_right(d: object) -> float:
+    """Chance of the "learns it" event among trials not already learned wrongly."""
+    e, err = d.frontline_learning, d.observation_error  # type: ignore[attr-defined]
+    if err <= 0.0:
+        return float(e)
+    wrong = e * err
+    return float(e * (1.0 - err) / (1.0 - wrong)) if wrong < 1.0 else 0.0
+
+
+def _learns_wrong(d: object) -> float:
+    return float(d.frontline_learning * d.observation_error)  # type: ignore[attr-defined]
 
 
 def step(w: Week) -> None:
-    """b + learn * (r - b), in int8 arithmetic (SIMD; a masked copy is several times slower)."""
+    """b + learn * (r - b), in int8 arithmetic (SIMD; a masked copy is several times slower);
+    then the few dimensions learned wrongly are set to minus the reality."""
     beliefs, real, learn = w.state.beliefs, w.state.realities, w.draws.frontline
     for blk in w.top.frontline_rows.blocks():
         b = blk.rows(beliefs)
-        gap = _seen(w, blk, real) - b
+        gap = blk.keyed(real) - b
         gap *= blk.draws(learn).view(np.int8)
         b += gap
         blk.put(beliefs, b)
+    pos = w.draws.misread
+    if pos.size:
+        i, j = np.divmod(pos, w.top.m)
+        who = w.top.frontline[i]
+        beliefs[who, j] = -real[w.top.unit_idx[who], j]
 
 
 def reference(w: Week) -> None:
     """Employee by employee, dimension by dimension."""
     real, top = w.state.realities, w.top
+    misread = set(w.draws.misread.tolist())  # (frontline position, dimension), flattened
     for i, who in enumerate(top.frontline):
         for j in range(top.m):
-            if w.draws.frontline[i, j]:  # learns this dimension (chance e, drawn)
-                seen = real[top.unit_idx[who], j]
-                if w.draws.misread.shape[0] and w.draws.misread[i, j]:
-                    seen = -seen
-                w.state.beliefs[who, j] = seen
+            if i * top.m + j in misread:  # learns it wrongly (chance e x err, drawn)
+                w.state.beliefs[who, j] = -real[top.unit_idx[who], j]
+            elif w.draws.frontline[i, j]:  # learns it (drawn)
+                w.state.beliefs[who, j] = real[top.unit_idx[who], j]
 
 
 SUBMODEL = Submodel(
@@ -75,10 +91,8 @@ SUBMODEL = Submodel(
     meaning="frontline staff set a belief to their unit's reality with chance e",
     params=FrontlineParams,
     draws=(
-        chances(
-            "frontline", lambda t, d: (t.frontline.size, t.m), lambda d: d.frontline_learning, "e"
-        ),
-        chances("misread", _errors, lambda d: d.observation_error, "observation_error"),
+        chances("frontline", _trials, _learns_right, "e (1 - err) / (1 - e err)"),
+        sparse_chances("misread", _trials, _learns_wrong, "e x observation_error"),
     ),
     step=step,
     reference=reference,

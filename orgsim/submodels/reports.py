@@ -1,28 +1,54 @@
-"""Reports (ODD 7.4): beliefs travel up to the nearest code holder, serially reproduced.
+"""Reports (ODD 7.4, 7.15): beliefs travel up to the nearest code holder, serially
+reproduced, and wait in the holders' in-tray.
 
-Each member of a code's domain sends its beliefs; every hop may omit (omega) or flip
-(phi) a dimension, in closed form (:func:`distortion_thresholds`). A code processes at
-most K x holders reports a step, a uniformly random subset (:func:`pick_reports`).
-(News of initiatives travels along the same paths, one tie a week:
+Each member of a code's domain sends its beliefs (with chance ``report_rate``, and
+only if it has ``report_hours`` left when time is modelled); every hop may omit
+(omega) or flip (phi) a dimension, in closed form (:func:`distortion_thresholds`).
+A code's holders read at most K x holders reports a week (fewer when their time for
+``process_hours`` a report runs out). With ``report_shelf_life`` L = 0 the unread
+ones are dropped (a uniformly random subset is read: :func:`pick_reports`); with
+L > 0 they wait in a per-code queue (the in-tray), are read first in, first out, and
+are dropped unread when older than L weeks. A report read late carries the beliefs
+its sender held when it was sent, judged against the reality of the week it is
+read: old news. (News of initiatives travels along the same paths, one tie a week:
 :mod:`orgsim.submodels.code_news`.)
 
 Hands on ``carry["votes"]`` (int64, codes x m): per code, the sum of the actions of
-the superior processed reports (a report's action is its content with each 0 a coin
-flip; it is superior when it scores higher than the start-of-week code against the
-reporter's unit reality). Code learning (:mod:`orgsim.submodels.code_learning`)
+the superior reports read this week (a report's action is its content with each 0 a
+coin flip; it is superior when it scores higher than the start-of-week code against
+the reporter's unit reality). Code learning (:mod:`orgsim.submodels.code_learning`)
 turns these votes into code changes.
+
+Core objects
+------------
+ReportParams
+    omega, phi, K, and the queue's parameters.
+distortion_thresholds, pick_reports
+    The closed-form loss on the way up; the random order in which a week's reports
+    reach the in-tray.
+step, reference
+    The vectorised and the report-by-report kernels.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from orgsim.submodels.base import Draw, ParamBlock, Submodel, Week, parameter, uniform
+from orgsim.submodels.base import (
+    Draw,
+    ParamBlock,
+    Submodel,
+    Week,
+    chances,
+    parameter,
+    uniform,
+)
 
 if TYPE_CHECKING:
-    from orgsim.dynamics import Topology
+    from orgsim.dynamics import State, Topology
 
 CAPACITY: Any = parameter(
     25,
@@ -35,7 +61,7 @@ CAPACITY: Any = parameter(
 
 
 class ReportParams(ParamBlock):
-    """Loss on the way up, and the holders' capacity."""
+    """Loss on the way up, the holders' capacity, and the in-tray."""
 
     omission: float = parameter(
         0.05,
@@ -54,6 +80,40 @@ class ReportParams(ParamBlock):
         source="judgement; as omission",
     )
     capacity: int = CAPACITY
+    report_shelf_life: int = parameter(
+        0,
+        ge=0,
+        le=520,
+        symbol="L",
+        meaning="weeks an unread report waits in the holders' in-tray before it is dropped "
+        "as stale (0: read the week it is sent or dropped, as in model version 6)",
+        source="orgsim (Model 2, queueing); judgement: a monthly reporting cycle makes 4 "
+        "weeks a natural ON value",
+    )
+    report_rate: float = parameter(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        meaning="chance a domain member sends a report in a week",
+        source="orgsim (Model 2); 1 as in March 1991 (every member, every period); "
+        "0.25 is about one report a month",
+    )
+    report_hours: float = parameter(
+        0.5,
+        ge=0.0,
+        le=168.0,
+        meaning="hours a sender spends preparing and passing on a report (only when time "
+        "is modelled; without them the report is not sent that week)",
+        source="judgement: a short written update",
+    )
+    process_hours: float = parameter(
+        0.25,
+        ge=0.0,
+        le=168.0,
+        meaning="hours a code holder spends reading and judging a report (only when time "
+        "is modelled; at most K reports a holder a week either way)",
+        source="judgement: K = 25 reports take a holder about 6 hours a week",
+    )
 
     def model_post_init(self, __context: Any) -> None:
         if self.omission + self.distortion > 1.0:
@@ -90,101 +150,363 @@ def distortion_thresholds(
     return table[inverse, 0].reshape(h.shape), table[inverse, 1].reshape(h.shape)
 
 
-def pick_reports(top: Topology, rng: np.random.Generator) -> np.ndarray:
-    """Positions in ``top.reporters`` of the reports processed this step, by code then index.
+# -- sizes: what can be read bounds every draw ------------------------------------------
 
-    A code whose holders receive more than K x holders reports processes a uniformly
-    random K x holders of them; the rest are dropped (limited-capacity processors,
-    Radner 1993).
+
+def _counts(t: Topology) -> np.ndarray:
+    """Per code, the members of its domain."""
+    return np.array([r.size for r in t.code_reporters], dtype=np.int64)
+
+
+def _caps(t: Topology, d: Any) -> np.ndarray:
+    """Per code, K x holders: the most reports its holders read in a week."""
+    return np.array([d.capacity * h.size for h in t.holders], dtype=np.int64)
+
+
+def _reach(t: Topology, d: Any) -> np.ndarray:
+    """Per code, the most reports of one week the holders can ever read: (L + 1) x K x
+    holders (they read a week's reports over at most L + 1 weeks)."""
+    return (d.report_shelf_life + 1) * _caps(t, d)
+
+
+def _sample_sizes(t: Topology, d: Any) -> np.ndarray:
+    """Per code, how many members the week's random order covers: enough to find the
+    readable reports among the senders (reach / report_rate, at most the domain)."""
+    counts = _counts(t)
+    if d.report_rate <= 0.0:
+        return np.zeros_like(counts)
+    need = [math.ceil(float(r) / d.report_rate) for r in _reach(t, d)]
+    return np.minimum(counts, np.array(need, dtype=np.float64)).astype(np.int64)
+
+
+def _read_rows(t: Topology, d: Any) -> int:
+    """The most reports read in a week: per code min(K x holders, what can wait)."""
+    counts = _counts(t)
+    waiting = (d.report_shelf_life + 1) * np.minimum(counts, _reach(t, d))
+    return int(np.minimum(_caps(t, d), waiting).sum())
+
+
+def _queue_off(d: Any) -> bool:
+    """Model version 6's rule: every member reports, nothing waits, time not modelled."""
+    return bool(
+        d.report_shelf_life == 0 and d.report_rate == 1.0 and not getattr(d, "time_limits", False)
+    )
+
+
+def pick_reports(top: Topology, rng: np.random.Generator, dyn: Any = None) -> np.ndarray:
+    """Positions in ``top.reporters`` in the order this week's reports reach the
+    in-tray, by code: per code a uniformly random ordered sample of its domain
+    (:func:`_sample_sizes`; with ``dyn`` None or the queue off, the K x holders read
+    in model version 6, sorted by index).
+
+    A code whose holders receive more than they can read reads a uniformly random
+    subset (limited-capacity processors, Radner 1993): the first of this order.
     """
+    sorted_ = dyn is None or _queue_off(dyn)
+    sizes = top.processed if dyn is None else _sample_sizes(top, dyn)
     chosen = []
     for c in range(top.n_codes):
         mine = top.code_reporters[c]
-        k = int(top.processed[c])
-        if k < mine.size:
-            mine = mine[np.sort(rng.choice(mine.size, size=k, replace=False, shuffle=False))]
+        k = int(sizes[c])
+        if sorted_:
+            if k < mine.size:
+                mine = mine[np.sort(rng.choice(mine.size, size=k, replace=False, shuffle=False))]
+        else:
+            mine = mine[rng.choice(mine.size, size=k, replace=False)]
         chosen.append(mine)
     return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
 
 
-def _processed(t: Topology) -> int:
-    return int(t.processed.sum())
+def holder_reads(hours: np.ndarray, capacity: int, process_hours: float) -> np.ndarray:
+    """Reports each holder can read with ``hours`` left: min(K, hours / process_hours),
+    whole reports whose hours fit (K when reading costs no time)."""
+    if process_hours <= 0.0:
+        return np.full(hours.shape, capacity, dtype=np.int64)
+    k = np.minimum(np.floor(hours / process_hours), capacity).astype(np.int64)
+    k -= k * process_hours > hours  # a quotient rounded up: one report fewer
+    return np.maximum(k, 0)
 
 
-def _record(w: Week) -> None:
-    w.rec.reports = int(w.top.reporters.size)
-    w.rec.capacity = int(sum(h.size for h in w.top.holders) * w.dyn.capacity)
+# -- the in-tray ---------------------------------------------------------------------------
+
+
+def _empty_queue(top: Topology, shelf: int) -> dict[str, np.ndarray]:
+    return {
+        "sender": np.empty(0, dtype=np.int64),
+        "code": np.empty(0, dtype=np.int64),
+        "hops": np.empty(0, dtype=np.float64),
+        "age": np.empty(0, dtype=np.int64),
+        "content": np.empty((0, top.m), dtype=np.int8),
+        "waiting": np.zeros((top.n_codes, shelf), dtype=np.int64),
+    }
+
+
+def _load(st: State, top: Topology, shelf: int) -> dict[str, np.ndarray]:
+    """The in-tray as stored (empty at the start of a run)."""
+    if st.queue_waiting is None or st.queue_waiting.shape != (top.n_codes, shelf):
+        return _empty_queue(top, shelf)
+    q = {
+        "sender": st.queue_sender,
+        "code": st.queue_code,
+        "hops": st.queue_hops,
+        "age": st.queue_age,
+        "content": st.queue_content,
+        "waiting": st.queue_waiting,
+    }
+    return {k: v for k, v in q.items() if v is not None}
+
+
+def _store(st: State, q: dict[str, np.ndarray] | None) -> None:
+    if q is None:
+        st.queue_sender = st.queue_code = st.queue_hops = None
+        st.queue_age = st.queue_content = st.queue_waiting = None
+        return
+    st.queue_sender, st.queue_code, st.queue_hops = q["sender"], q["code"], q["hops"]
+    st.queue_age, st.queue_content, st.queue_waiting = q["age"], q["content"], q["waiting"]
+
+
+def _record(w: Week, sent: int, in_tray: np.ndarray, caps: np.ndarray) -> None:
+    w.rec.reports = sent
+    w.rec.capacity = int(caps.sum())
+    w.rec.reports_waiting = int(in_tray.sum())
+    w.rec.holder_load_max = float((in_tray / caps).max()) if caps.size else 0.0
+
+
+def _judge(
+    w: Week, content: np.ndarray, sender: np.ndarray, code: np.ndarray, d_action: np.ndarray
+) -> np.ndarray:
+    top, st = w.top, w.state
+    actions = np.where(content == 0, np.where(d_action < 0.5, -1, 1), content).astype(np.int64)
+    votes = np.zeros((top.n_codes, top.m), dtype=np.int64)
+    if top.n_codes:
+        judge = st.realities[top.unit_idx[sender]].astype(np.int64)
+        score = np.einsum("ij,ij->i", actions, judge)
+        code_score = np.einsum("ij,ij->i", w.codes_before[code].astype(np.int64), judge)
+        superior = score > code_score
+        np.add.at(votes, code[superior], actions[superior])
+    return votes
 
 
 def step(w: Week) -> None:
-    """Reports of the picked reporters: content, actions, superior votes."""
-    top, st, d = w.top, w.state, w.draws
-    _record(w)
-    sel = d.picked
-    who = top.reporters[sel]
-    code_of = top.report_code[sel]
-    sent = st.beliefs[who]
-    u = d.report
-    p_zero, p_flip = top.report_p_zero[sel, None], top.report_p_flip[sel, None]
-    content = np.where(u < p_zero, 0, np.where(u < p_flip, -sent, sent)).astype(np.int8)
-    actions = np.where(content == 0, np.where(d.action < 0.5, -1, 1), content).astype(np.int64)
-    votes = np.zeros((top.n_codes, top.m), dtype=np.int64)
-    if top.n_codes:
-        judge = st.realities[top.unit_idx[who]].astype(np.int64)
-        score = np.einsum("ij,ij->i", actions, judge)
-        code_score = np.einsum("ij,ij->i", w.codes_before[code_of].astype(np.int64), judge)
-        superior = score > code_score
-        np.add.at(votes, code_of[superior], actions[superior])
-    w.carry["votes"] = votes
+    """Senders, the in-tray (oldest first), what the holders read, votes; then aging."""
+    top, st, d, dyn = w.top, w.state, w.draws, w.dyn
+    shelf, n_codes = int(dyn.report_shelf_life), top.n_codes
+    caps = _caps(top, dyn)
+    # who sends: chance report_rate, then the hours to prepare it
+    send: np.ndarray | None = d.report_sent.copy() if d.report_sent.size else None
+    if st.hours is not None and top.reporters.size:
+        cand = np.flatnonzero(send) if send is not None else np.arange(top.reporters.size)
+        ok = w.take_hours(top.reporters[cand], dyn.report_hours)
+        send = np.zeros(top.reporters.size, dtype=bool)
+        send[cand[ok]] = True
+    if send is None:
+        sent_c = _counts(top)
+    else:
+        sent_c = np.bincount(top.report_code[send], minlength=n_codes)[:n_codes]
+    # this week's reports the holders can reach, in random order: at most L + 1 weeks'
+    # reading of them (the rest only wait and expire)
+    pos = d.picked if send is None else d.picked[send[d.picked]]
+    pc = top.report_code[pos]
+    rank = np.arange(pos.size) - np.searchsorted(pc, pc)
+    pos = pos[rank < _reach(top, dyn)[pc]]
+    sender = top.reporters[pos]
+    new = {
+        "sender": sender,
+        "code": top.report_code[pos],
+        "hops": top.report_hops[pos],
+        "age": np.zeros(pos.size, dtype=np.int64),
+        "content": st.beliefs[sender],
+    }
+    old = _load(st, top, shelf)
+    if old["sender"].size:  # the in-tray, by code, oldest first
+        q = {k: np.concatenate([old[k], new[k]]) for k in new}
+        order = np.argsort(q["code"], kind="stable")
+        q = {k: v[order] for k, v in q.items()}
+    else:
+        q = new
+    waiting = np.zeros((n_codes, shelf + 1), dtype=np.int64)
+    waiting[:, 0] = sent_c
+    waiting[:, 1:] = old["waiting"]
+    in_tray = waiting.sum(axis=1)
+    _record(w, int(sent_c.sum()), in_tray, caps)
+    # what the holders read: first in, first out, up to K each and their hours
+    readable = np.bincount(q["code"], minlength=n_codes)[:n_codes]
+    if st.hours is None:
+        reads = np.minimum(readable, caps)
+    else:
+        reads = np.zeros(n_codes, dtype=np.int64)
+        for c, holders in enumerate(top.holders):
+            can = holder_reads(st.hours[holders], dyn.capacity, dyn.process_hours)
+            before = np.concatenate([[0], np.cumsum(can)[:-1]])
+            mine = np.clip(int(readable[c]) - before, 0, can)
+            busy = mine > 0
+            w.take_hours(holders[busy], mine[busy] * dyn.process_hours)
+            reads[c] = int(mine.sum())
+    qrank = np.arange(q["code"].size) - np.searchsorted(q["code"], q["code"])
+    read = qrank < reads[q["code"]]
+    n_read = int(read.sum())
+    r_sender, r_code, r_age = q["sender"][read], q["code"][read], q["age"][read]
+    p_zero, p_flip = distortion_thresholds(q["hops"][read], dyn.omission, dyn.distortion)
+    sent = q["content"][read]
+    u = d.report[:n_read]
+    content = np.where(u < p_zero[:, None], 0, np.where(u < p_flip[:, None], -sent, sent))
+    w.carry["votes"] = _judge(w, content.astype(np.int8), r_sender, r_code, d.action[:n_read])
+    w.rec.reports_read = n_read
+    w.rec.report_age = float(r_age.mean()) if n_read else 0.0
+    # the unread age a week; older than L weeks: dropped as stale
+    np.subtract.at(waiting, (r_code, r_age), 1)
+    w.rec.reports_dropped = int(waiting[:, shelf].sum())
+    if not shelf:
+        _store(st, None)
+        return
+    keep = ~read & (q["age"] < shelf)
+    kept = {k: v[keep] for k, v in q.items()}
+    kept["age"] = kept["age"] + 1
+    kept["waiting"] = waiting[:, :shelf].copy()
+    _store(st, kept)
 
 
 def reference(w: Week) -> None:
-    """Report by report, hop by hop in closed form."""
-    top, st, d, m = w.top, w.state, w.draws, w.top.m
-    _record(w)
-    real, beliefs = st.realities, st.beliefs
-    votes = np.zeros((top.n_codes, m), dtype=np.int64)
-    for row, pos in enumerate(d.picked):  # the reports the holders get to (drawn)
-        who, c, h = top.reporters[pos], top.report_code[pos], top.report_hops[pos]
-        p_zero, p_flip = (
-            float(x) for x in distortion_thresholds(h, w.dyn.omission, w.dyn.distortion)
+    """Report by report: who sends, each code's in-tray as a list, reading in order."""
+    top, st, d, dyn, m = w.top, w.state, w.draws, w.dyn, w.top.m
+    shelf, n_codes, K = int(dyn.report_shelf_life), top.n_codes, int(dyn.capacity)
+    caps = [K * h.size for h in top.holders]
+    # who sends
+    sends = []
+    for i, who in enumerate(top.reporters.tolist()):
+        ok = bool(d.report_sent[i]) if d.report_sent.size else True
+        if ok and st.hours is not None:
+            ok = bool(w.take_hours(np.array([who]), dyn.report_hours)[0])
+        sends.append(ok)
+    sent_c = [0] * n_codes
+    for i, ok in enumerate(sends):
+        if ok:
+            sent_c[int(top.report_code[i])] += 1
+    # each code's in-tray: what waited (oldest first), then this week's reachable reports
+    trays: list[list[dict[str, Any]]] = [[] for _ in range(n_codes)]
+    stored = _load(st, top, shelf)
+    for x in range(stored["sender"].size):
+        trays[int(stored["code"][x])].append(
+            {
+                "sender": int(stored["sender"][x]),
+                "hops": float(stored["hops"][x]),
+                "age": int(stored["age"][x]),
+                "content": [int(v) for v in stored["content"][x]],
+            }
         )
-        action = []
-        for j in range(m):
-            u = float(d.report[row, j])  # compared in float64, as the vectorised step does
-            value = 0 if u < p_zero else (-beliefs[who, j] if u < p_flip else beliefs[who, j])
-            if value == 0:
-                value = -1 if d.action[row, j] < 0.5 else 1
-            action.append(int(value))
-        judge = real[top.unit_idx[who]]
-        score = sum(action[j] * int(judge[j]) for j in range(m))
-        code_score = sum(int(w.codes_before[c, j]) * int(judge[j]) for j in range(m))
-        if score > code_score:  # the superior group votes
+    reach = [(shelf + 1) * cap for cap in caps]
+    arrived = [0] * n_codes
+    for p in d.picked.tolist():
+        c = int(top.report_code[p])
+        if sends[p] and arrived[c] < reach[c]:
+            arrived[c] += 1
+            who = int(top.reporters[p])
+            trays[c].append(
+                {
+                    "sender": who,
+                    "hops": float(top.report_hops[p]),
+                    "age": 0,
+                    "content": [int(v) for v in st.beliefs[who]],
+                }
+            )
+    waiting = [[sent_c[c]] + [int(v) for v in stored["waiting"][c]] for c in range(n_codes)]
+    in_tray = np.array([sum(row) for row in waiting], dtype=np.int64)
+    _record(w, sum(sent_c), in_tray, np.array(caps, dtype=np.int64))
+    real, votes = st.realities, np.zeros((n_codes, m), dtype=np.int64)
+    row, ages = 0, []
+    for c in range(n_codes):
+        reads = 0
+        for h in top.holders[c].tolist():  # each holder reads up to K, as time allows
+            can = K
+            if st.hours is not None:
+                can = int(holder_reads(st.hours[[h]], K, dyn.process_hours)[0])
+            mine = min(can, len(trays[c]) - reads)
+            if mine > 0 and st.hours is not None:
+                w.take_hours(np.array([h]), mine * dyn.process_hours)
+            reads += max(mine, 0)
+        for rep in trays[c][:reads]:  # first in, first out
+            p_zero, p_flip = (
+                float(x) for x in distortion_thresholds(rep["hops"], dyn.omission, dyn.distortion)
+            )
+            action = []
             for j in range(m):
-                votes[c, j] += action[j]
+                u = float(d.report[row, j])
+                sent = rep["content"][j]
+                value = 0 if u < p_zero else (-sent if u < p_flip else sent)
+                if value == 0:
+                    value = -1 if d.action[row, j] < 0.5 else 1
+                action.append(value)
+            judge = real[top.unit_idx[rep["sender"]]]  # the reality of the week it is read
+            score = sum(action[j] * int(judge[j]) for j in range(m))
+            code_score = sum(int(w.codes_before[c, j]) * int(judge[j]) for j in range(m))
+            if score > code_score:
+                for j in range(m):
+                    votes[c, j] += action[j]
+            waiting[c][rep["age"]] -= 1
+            ages.append(rep["age"])
+            row += 1
+        trays[c] = trays[c][reads:]
     w.carry["votes"] = votes
+    w.rec.reports_read = row
+    w.rec.report_age = sum(ages) / row if row else 0.0
+    w.rec.reports_dropped = sum(waiting[c][shelf] for c in range(n_codes))
+    if not shelf:
+        _store(st, None)
+        return
+    left = [dict(rep, age=rep["age"] + 1) for tray in trays for rep in tray if rep["age"] < shelf]
+    _store(
+        st,
+        {
+            "sender": np.array([r["sender"] for r in left], dtype=np.int64),
+            "code": np.array(
+                [c for c, tray in enumerate(trays) for r in tray if r["age"] < shelf],
+                dtype=np.int64,
+            ),
+            "hops": np.array([r["hops"] for r in left], dtype=np.float64),
+            "age": np.array([r["age"] for r in left], dtype=np.int64),
+            "content": np.array([r["content"] for r in left], dtype=np.int8).reshape(-1, m),
+            "waiting": np.array([row_[:shelf] for row_ in waiting], dtype=np.int64).reshape(
+                n_codes, shelf
+            ),
+        },
+    )
+
+
+def _rate_on(t: Topology, d: Any) -> tuple[int]:
+    return (t.reporters.size if d.report_rate < 1.0 else 0,)
 
 
 SUBMODEL = Submodel(
     name="reports",
-    meaning="reports go up to the nearest code holder, losing and flipping dimensions per hop",
+    meaning="reports go up to the nearest code holder, losing and flipping dimensions per "
+    "hop; the holders read K each a week, the rest wait (first in, first out) until stale",
     params=ReportParams,
     draws=(
+        chances("report_sent", _rate_on, lambda d: d.report_rate, "report_rate", stream="main"),
         Draw(
             "picked",
-            lambda t, d: (_processed(t),),
-            "int: positions of the processed reports; per code a uniformly random "
-            "K x holders of its domain, without replacement",
-            lambda g, s, t, d: pick_reports(t, g),
+            lambda t, d: (int(_sample_sizes(t, d).sum()),),
+            "int: positions of this week's reports in the order they reach the in-tray; "
+            "per code a uniformly random ordered sample of its domain, as many as the "
+            "holders could ever read (sorted, K x holders, when nothing waits)",
+            lambda g, s, t, d: pick_reports(t, g, d),
         ),
-        uniform("report", lambda t, d: (_processed(t), t.m), np.float32),
-        uniform("action", lambda t, d: (_processed(t), t.m), np.float32),
+        uniform("report", lambda t, d: (_read_rows(t, d), t.m), np.float32),
+        uniform("action", lambda t, d: (_read_rows(t, d), t.m), np.float32),
     ),
     step=step,
     reference=reference,
     records={
-        "reports": (0, "members of a code's domain (reports sent)"),
-        "capacity": (0, "reports the holders can process (K x holders)"),
+        "reports": (0, "reports sent this week"),
+        "capacity": (0, "reports the holders can read a week (K x holders)"),
+        "reports_waiting": (
+            0,
+            "reports in the holders' in-trays when they read (this week's and earlier unread ones)",
+        ),
+        "reports_read": (0, "reports the holders read"),
+        "reports_dropped": (0, "reports dropped unread (not read within the shelf life)"),
+        "report_age": (0.0, "mean age in weeks of the reports read (0: this week's news)"),
+        "holder_load_max": (0.0, "most loaded code: reports waiting / (K x holders)"),
     },
-    odd="7.4",
+    odd="7.4, 7.15",
 )
