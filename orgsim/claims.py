@@ -8,6 +8,8 @@ every comparison holds at 95 % (Welch interval of the difference of replication
 means, with a visible difference), **fails** when one is contradicted at 95 %,
 and is **unclear** otherwise (one run, overlapping intervals); comparisons with
 structures that were not run are left out, and a claim with none left is ``n/a``.
+"Highest" and "lowest" hold only when the structure beats every other one present:
+a tie at the top is ``unclear``.
 The claims are captions and checks; no rule of the model reads them.
 
 Core objects
@@ -146,6 +148,9 @@ def verdict(claim: Claim, stats: Mapping[str, Mapping[str, Stats]], tol: float =
     ('holds', 'holds')
     >>> verdict(CLAIMS["hub_and_spokes"][0], s)
     'n/a'
+    >>> s["dandelion"] = {"authenticity": (1.0, 1.0, 1.0, 20)}  # tied with the band
+    >>> verdict(CLAIMS["band"][0], s)
+    'unclear'
     """
     own = stats.get(claim.structure)
     if own is None:
@@ -163,13 +168,10 @@ def verdict(claim: Claim, stats: Mapping[str, Mapping[str, Stats]], tol: float =
             results += [
                 _compare(mine, stats[o][test.metric], test.relation == "above", tol) for o in others
             ]
-        else:  # highest / lowest: nobody beats it, and it beats someone
+        else:  # highest / lowest: it beats every other structure present
             up = test.relation == "highest"
-            each = [_compare(mine, stats[o][test.metric], up, tol) for o in others]
-            if "fails" in each:
-                results.append("fails")
-            else:  # ties at the top (e.g. two at 1.00) still count as highest
-                results.append("holds" if "holds" in each else "unclear")
+            # a tie (e.g. two at 1.00) is not "highest": unclear, never holds
+            results += [_compare(mine, stats[o][test.metric], up, tol) for o in others]
     if not results:
         return "n/a"
     if "fails" in results:

@@ -160,6 +160,10 @@ class Topology:
         Adjacency over which news spreads at rate beta, and coordination adjacency.
     coordinators : ndarray
         Employees with coordination ties (they forward news reliably, up to K items).
+    coordination_ties : ndarray, shape (E, 2)
+        The coordination ties, in the organisation's order (``carry["met"]`` masks them).
+    owners : ndarray
+        Budget owners (the budget enters at them).
     a_cc : scipy.sparse.csr_array
         Coordination adjacency among ``coordinators`` only (in their order).
     max_degree : int
@@ -221,6 +225,10 @@ class Topology:
     parent_links: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     parent_p_zero: np.ndarray = field(default_factory=lambda: np.empty(0))
     parent_p_flip: np.ndarray = field(default_factory=lambda: np.empty(0))
+    # budget owners, and the coordination ties in the organisation's order (time lane:
+    # the owners' and coordinators' hours, which ties meet)
+    owners: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    coordination_ties: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
 
     def update(
         self, org: Organisation, dyn: DynamicsParams, changed: str = "structure"
@@ -308,6 +316,8 @@ class Topology:
             own_unit_members=int((org.unit >= 0).sum()),
             channel_child=reporters,
             channel_parent=channel_parent,
+            owners=org.budget_owners,
+            coordination_ties=np.asarray(org.coordination, dtype=np.int64).reshape(-1, 2),
             **_parent_links(org, a_fc, holders, dyn),
         )
 
@@ -382,6 +392,9 @@ class State:
         Hours each employee has left this week for social-business work (set by the
         time rule, spent with :meth:`orgsim.submodels.base.Week.take_hours`; ``None``
         when time is not modelled: nobody runs out).
+    replies : ndarray of float or None, shape (n,)
+        Hours of replies each poster owes to the comments on last week's post (set by
+        posting when time is modelled; ``None`` otherwise).
     queue_sender, queue_code, queue_hops, queue_age, queue_content : ndarray or None
         The reports waiting in the code holders' in-trays (ODD 7.15), in reading order
         (by code, oldest first): sender, code, hops to the holder, age in weeks and the
@@ -405,6 +418,7 @@ class State:
     know: np.ndarray
     initiative: np.ndarray
     hours: np.ndarray | None = None
+    replies: np.ndarray | None = None
     queue_sender: np.ndarray | None = None
     queue_code: np.ndarray | None = None
     queue_hops: np.ndarray | None = None

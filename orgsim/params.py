@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from orgsim.submodels.reports import ReportParams
     from orgsim.submodels.resources import ResourceParams
     from orgsim.submodels.socialisation import SocialisationParams
+    from orgsim.submodels.time import TimeParams
     from orgsim.submodels.turbulence import TurbulenceParams
     from orgsim.submodels.turnover import TurnoverParams
 
@@ -158,6 +159,7 @@ if TYPE_CHECKING:
         ReportParams,
         CodeLearningParams,
         TurnoverParams,
+        TimeParams,
         SocialisationParams,
         PeerLearningParams,
         CodeNewsParams,
@@ -212,8 +214,13 @@ def _describe(error: Mapping[str, Any]) -> str:
     return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
 
 
-def _check_number(name: str, value: Any, whole: bool) -> None:
-    """Refuse what pydantic would coerce: ``True``, ``"0.5"``, ``Decimal``, 100.0 as a count."""
+def _check_number(name: str, value: Any, whole: bool, switch: bool = False) -> None:
+    """Refuse what pydantic would coerce: ``True``, ``"0.5"``, ``Decimal``, 100.0 as a
+    count; a switch (a ``bool`` parameter) takes only ``True`` or ``False``."""
+    if switch:
+        if not isinstance(value, bool):
+            raise ParameterError(name, "true or false", value)
+        return
     kind = numbers.Integral if whole else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
         raise ParameterError(name, "a whole number" if whole else "a number", value)
@@ -242,7 +249,8 @@ def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, Dynamic
     for key, value in params.items():
         for group in _GROUPS:
             if key in group.model_fields:
-                _check_number(key, value, group.model_fields[key].annotation is int)
+                annotation = group.model_fields[key].annotation
+                _check_number(key, value, annotation is int, annotation is bool)
                 groups[group][key] = value
                 break
         else:

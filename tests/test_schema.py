@@ -36,9 +36,11 @@ def bad_values(info: Any) -> list[tuple[str, Any]]:
         elif isinstance(c, at.Lt):
             out.append(("at-exclusive-bound", c.lt))
     default = info.default
+    if info.annotation is bool:  # a switch: only true or false
+        out += [("one", 1), ("zero", 0), ("fraction", 0.5)]
     out += [
         ("text", str(default)),
-        ("bool", True),
+        *([] if info.annotation is bool else [("bool", True)]),
         ("nan", math.nan),
         ("inf", math.inf),
         ("-inf", -math.inf),

@@ -80,7 +80,8 @@ def _bounds(info: FieldInfo) -> dict[str, float]:
 
 
 def parameter_widget(name: str, info: FieldInfo, value: Any) -> pn.widgets.Widget:
-    """A widget for pydantic field ``info``: sliders for [0, 1] numbers, else inputs.
+    """A widget for pydantic field ``info``: sliders for [0, 1] numbers, a checkbox for
+    a switch, else inputs.
 
     The schema's bounds become the widget's range, its description the help text.
     """
@@ -89,6 +90,8 @@ def parameter_widget(name: str, info: FieldInfo, value: Any) -> pn.widgets.Widge
     high = b.get("le", b.get("lt"))
     label = name
     help_text = info.description or ""
+    if info.annotation is bool:  # a switch (e.g. time_limits); help from with_help
+        return pn.widgets.Checkbox(label=label, value=bool(value), width=240)
     if info.annotation is int:
         return pn.widgets.IntInput(
             label=label, value=int(value), start=low, end=high, description=help_text, width=130

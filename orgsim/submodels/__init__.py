@@ -1,8 +1,9 @@
 """The week: the rules of docs/model.md §3 (ODD section 7), one module each, in order.
 
 >>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
-['turnover', 'turbulence', 'frontline', 'reports', 'code_learning', 'socialisation',
- 'peer_learning', 'code_news', 'resources', 'posting', 'awareness']
+['turnover', 'time', 'turbulence', 'frontline', 'reports', 'code_learning',
+ 'socialisation', 'peer_learning', 'code_news', 'meetings', 'resources', 'posting',
+ 'awareness']
 
 Each module declares one :class:`~orgsim.submodels.base.Submodel` (``SUBMODEL``):
 its parameter block, draws, vectorised and reference kernels, record fields and ODD
@@ -28,11 +29,13 @@ from orgsim.submodels import (
     code_learning,
     code_news,
     frontline,
+    meetings,
     peer_learning,
     posting,
     reports,
     resources,
     socialisation,
+    time,
     turbulence,
     turnover,
 )
@@ -71,6 +74,7 @@ __all__ = [
 # the built-in week, in order (a new built-in rule: its module, and its place here)
 for _module in (
     turnover,
+    time,
     turbulence,
     frontline,
     reports,
@@ -78,6 +82,7 @@ for _module in (
     socialisation,
     peer_learning,
     code_news,
+    meetings,
     resources,
     posting,
     awareness,

@@ -3,7 +3,9 @@
 New initiatives first (everyone outside the unit forgets the old one), then an
 independent cascade on the formal and informal ties: someone with k informed ties
 hears with chance 1 - (1 - beta)^k (compared in float32); coordinators forward
-reliably what they know, up to K items, to their coordination ties. Each employee's
+reliably what they know, up to K items, to their coordination ties -- with time modelled,
+only over the ties that met this week (``carry["met"]``,
+:mod:`orgsim.submodels.meetings`: a meeting not held passes no news). Each employee's
 count of informed ties per unit is kept between weeks and updated from what changed
 (:func:`spread_counts`) instead of redoing the sparse product.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from orgsim.rng import chance, chance_table32
 from orgsim.submodels.base import ParamBlock, Submodel, Week, parameter, uniform
@@ -110,8 +113,22 @@ def step(w: Week) -> None:
         if top.units > dyn.capacity:
             cut = np.partition(keys, dyn.capacity - 1, axis=1)[:, dyn.capacity - 1 : dyn.capacity]
             fwd = fwd & (keys <= cut)
-        learn[co] |= (top.a_cc @ fwd.astype(np.float32)) > 0
+        learn[co] |= (_met_adjacency(w) @ fwd.astype(np.float32)) > 0
     st.know |= learn
+
+
+def _met_adjacency(w: Week) -> sp.csr_array:
+    """Coordination adjacency among the coordinators: all ties, or those that met."""
+    top = w.top
+    met = w.carry.get("met")
+    if met is None or met.all():
+        return top.a_cc
+    pos = np.full(top.n, -1, dtype=np.int64)
+    pos[top.coordinators] = np.arange(top.coordinators.size)
+    a, b = pos[top.coordination_ties[met]].T
+    k = top.coordinators.size
+    ones = np.ones(2 * a.size, dtype=np.float32)
+    return sp.csr_array((ones, (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(k, k))
 
 
 def reference(w: Week) -> None:
@@ -132,11 +149,15 @@ def reference(w: Week) -> None:
             if count and d.cascade[who, u] < np.float32(chance(dyn.beta, count)):
                 st.know[who, u] = True
     cind, cptr = top.a_coord.indices, top.a_coord.indptr
+    met = w.carry.get("met")
+    ties = {(int(a), int(b)) for a, b in top.coordination_ties[met]} if met is not None else None
     for x, who in enumerate(top.coordinators):
         known = [u for u in range(top.units) if before[who, u]]
         if len(known) > dyn.capacity:
             known = sorted(known, key=lambda u: d.forward_keys[x, u])[: dyn.capacity]
         for nb in cind[cptr[who] : cptr[who + 1]]:
+            if ties is not None and (who, nb) not in ties and (nb, who) not in ties:
+                continue  # their meeting was not held this week
             for u in known:
                 st.know[nb, u] = True
 

@@ -245,6 +245,13 @@ class StepRecord:
     leavers: int
     departed_budget: float
     peer_adoptions: int
+    hours_available: float
+    training_waiting: int
+    meetings_held: int
+    meetings_dropped: int
+    posts_waiting: int
+    hours_replying: float
+    replies_unanswered: float
 
     def __init__(self) -> None:
         self.__dict__.update(_RECORD_DEFAULTS)
@@ -516,13 +523,14 @@ def _range(info: Any) -> str:
 def describe() -> list[str]:
     """The week in words, rule by rule, each with its parameters (``orgsim list submodels``).
 
-    >>> describe()[2]
-    '2. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
+    >>> next(line for line in describe() if " turbulence:" in line)
+    '3. turbulence: market reality flips, each dimension with chance p4  [ODD 7.3]'
     """
     lines = []
     for number, sub in enumerate(SUBMODELS.values(), 1):
         mark = f"  [plugin {sub.origin}]" if sub.origin else ""
-        lines.append(f"{number}. {sub.name}: {sub.meaning}  [ODD {sub.odd}]{mark}")
+        odd = f"  [ODD {sub.odd}]" if sub.odd else ""  # a plugin may have no section
+        lines.append(f"{number}. {sub.name}: {sub.meaning}{odd}{mark}")
         fields = sub.params.model_fields
         width = max(map(len, fields), default=0)
         for name, info in fields.items():

@@ -1,4 +1,19 @@
-"""Posting (ODD 7.7): posters who can afford a post publish and spend all they hold."""
+"""Posting (ODD 7.7, 7.13): posters publish; money buys reach.
+
+Without time (``State.hours is None``): a poster holding at least the post cost
+posts and spends all it holds; reach = spend / post cost.
+
+With time (ODD 7.13): a poster first answers the comments on last week's post
+(``State.replies`` hours owed, as much as its hours allow; the rest go unanswered),
+then posts if ``post_hours`` still fit -- at most one post a week. A post needs no
+money: an unfunded post has reach 1 (organic); money held buys reach,
+reach = 1 + spend / post cost, with spend = min(money held, ``spend_cap`` post
+costs) -- what is not spent stays with the poster. A poster without the time does
+not post: the post waits (money stays; ``posts_waiting`` counts those holding at
+least a post cost). A post owes ``reply_hours`` x its engagement (reach x
+authenticity) of replies next week. Posting frequency then follows each poster's
+hours, not the accumulation of slack (no 20-week sawtooth).
+"""
 
 from __future__ import annotations
 
@@ -27,25 +42,74 @@ class PostingParams(ParamBlock):
     )
 
 
+def true_per_row(mask: np.ndarray) -> np.ndarray:
+    """How many entries of each row of a bool array are true (int64), 8 at a time:
+    ``mask.sum(axis=1)`` with short rows is a slow reduction (a post's fidelity).
+
+    >>> true_per_row(np.array([[True] * 9 + [False], [False] * 10])).tolist()
+    [9, 0]
+    """
+    u = np.ascontiguousarray(mask).view(np.uint8)
+    out = np.zeros(u.shape[0], dtype=np.int64)
+    full = u.shape[1] // 8 * 8
+    for s in range(0, full, 8):
+        out += np.bitwise_count(u[:, s : s + 8].view(np.uint64)[:, 0])
+    for s in range(full, u.shape[1]):
+        out += u[:, s]
+    return out
+
+
+def _replies(w: Week) -> None:
+    """Posters answer last week's comments with the hours they have (time on)."""
+    st, posters = w.state, w.top.posters
+    if st.replies is None:
+        st.replies = np.zeros(w.top.n)
+    owed = st.replies[posters]
+    due = np.flatnonzero(owed > 0.0)
+    if not due.size:
+        return
+    assert st.hours is not None
+    who = posters[due]
+    give = np.minimum(st.hours[who], owed[due])
+    w.take_hours(who, give)
+    w.rec.hours_replying = float(give.sum())
+    w.rec.replies_unanswered = float((owed[due] - give).sum())
+    st.replies[who] = 0.0
+
+
 def step(w: Week) -> None:
-    """Authors, addressed units, fidelity x voice, reach = spend / post cost."""
+    """Authors, addressed units, fidelity x voice, reach = spend / post cost
+    (time on: replies first, then the posters whose hours fit a post)."""
     top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
-    can = st.budget[top.posters] >= dyn.post_cost
-    idx = np.flatnonzero(can)
+    timed = st.hours is not None
+    if timed:
+        _replies(w)
+        has_time = w.take_hours(top.posters, dyn.post_hours)
+        rec.posts_waiting = int((~has_time & (st.budget[top.posters] >= dyn.post_cost)).sum())
+        idx = np.flatnonzero(has_time)
+    else:
+        idx = np.flatnonzero(st.budget[top.posters] >= dyn.post_cost)
     if not idx.size:
         return
     authors = top.posters[idx]
-    spend = st.budget[authors].copy()
-    st.budget[authors] = 0.0
+    if timed:
+        spend = np.minimum(st.budget[authors], dyn.spend_cap * dyn.post_cost)
+        st.budget[authors] -= spend
+    else:
+        spend = st.budget[authors].copy()
+        st.budget[authors] = 0.0
     unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
     pcode = top.poster_code[idx]
     content = st.beliefs[authors]
     speaks_code = pcode >= 0
     if speaks_code.any():
         content[speaks_code] = st.codes[pcode[speaks_code]]
-    fidelity = (content == st.realities[unit]).mean(axis=1)
+    fidelity = true_per_row(content == st.realities[unit]) / top.m
     auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
-    reach = spend / dyn.post_cost
+    reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
+    if timed:
+        assert st.replies is not None
+        st.replies[authors] = dyn.reply_hours * reach * auth
     rec.posts = int(idx.size)
     rec.authenticity_sum = float(auth.sum())
     rec.reach = float(reach.sum())
@@ -57,25 +121,48 @@ def reference(w: Week) -> None:
     """Poster by poster."""
     top, st, dyn, rec, m = w.top, w.state, w.dyn, w.rec, w.top.m
     real = st.realities
+    timed = st.hours is not None
+    if timed and st.replies is None:
+        st.replies = np.zeros(top.n)
     for i, who in enumerate(top.posters):
-        if st.budget[who] < dyn.post_cost:
-            continue
-        spend = float(st.budget[who])
-        st.budget[who] = 0.0
+        if timed:
+            assert st.hours is not None and st.replies is not None
+            owed = float(st.replies[who])
+            if owed > 0.0:
+                give = min(float(st.hours[who]), owed)
+                w.take_hours(np.array([who]), give)
+                rec.hours_replying += give
+                rec.replies_unanswered += owed - give
+                st.replies[who] = 0.0
+            if not w.take_hours(np.array([who]), dyn.post_hours)[0]:
+                rec.posts_waiting += int(st.budget[who] >= dyn.post_cost)
+                continue
+            spend = min(float(st.budget[who]), dyn.spend_cap * dyn.post_cost)
+            st.budget[who] -= spend
+        else:
+            if st.budget[who] < dyn.post_cost:
+                continue
+            spend = float(st.budget[who])
+            st.budget[who] = 0.0
         unit = int(top.poster_unit[i]) if top.poster_unit[i] >= 0 else int(w.draws.target[i])
         content = st.codes[top.poster_code[i]] if top.poster_code[i] >= 0 else st.beliefs[who]
         fidelity = sum(1 for j in range(m) if content[j] == real[unit, j]) / m
         auth = fidelity * dyn.voice ** top.voice_hops[i, unit]
+        reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
+        if timed:
+            assert st.replies is not None
+            st.replies[who] = dyn.reply_hours * reach * auth
         rec.posts += 1
         rec.authenticity_sum += auth
-        rec.reach += spend / dyn.post_cost
-        rec.engagement += spend / dyn.post_cost * auth
+        rec.reach += reach
+        rec.engagement += reach * auth
         rec.spent_on_posts += spend
 
 
 SUBMODEL = Submodel(
     name="posting",
-    meaning="posters holding the post cost publish, spending all they hold; "
+    meaning="posters holding the post cost publish, spending all they hold "
+    "(time on: posters with post_hours left publish; money buys reach); "
     "authenticity = fidelity x voice",
     params=PostingParams,
     draws=(
@@ -91,6 +178,9 @@ SUBMODEL = Submodel(
         "reach": (0.0, "sum of the posts' reach (spend / post cost)"),
         "engagement": (0.0, "sum of reach x authenticity"),
         "spent_on_posts": (0.0, "budget spent on posts"),
+        "posts_waiting": (0, "posters holding a post cost who had no time to post (time on)"),
+        "hours_replying": (0.0, "hours posters spent replying to last week's comments"),
+        "replies_unanswered": (0.0, "hours of replies owed that did not fit (time on)"),
     },
     odd="7.7",
 )

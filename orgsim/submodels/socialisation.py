@@ -6,6 +6,11 @@ evenly over the domain in employee order (exactly round(share x members) of them
 same positions every run: March's individuals are interchangeable, and in a structured
 organisation this gives every unit its share). With ``fast_learners = 0`` nothing more
 is drawn and the week is as in model version 3.
+
+Training takes time (ODD 7.13): with time modelled (``State.hours`` set), a member
+who would learn something this week (some dimension moves) spends ``training_hours``
+(:meth:`~orgsim.submodels.base.Week.take_hours`); a member without the time learns
+nothing that week (recorded as ``training_waiting``). Without time, nobody runs out.
 """
 
 from __future__ import annotations
@@ -72,14 +77,50 @@ def _social(w: Week) -> np.ndarray:
     return social
 
 
-def step(w: Week) -> None:
-    """One step toward a non-zero start-of-week code c is clip(b + c, -1, 1)."""
-    beliefs, social, codes = w.state.beliefs, _social(w), w.codes_before
+def rows_changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows where int8 arrays ``a`` and ``b`` (n, m) differ, as a bool mask (n,).
+
+    ``(a != b).any(axis=1)`` with a short m is a slow reduction; this ORs 8 bytes of
+    each row at a time.
+
+    >>> a = np.zeros((3, 10), np.int8); b = a.copy(); b[1, 9] = 1; b[2, 0] = -1
+    >>> rows_changed(a, b).tolist()
+    [False, True, True]
+    """
+    diff = np.not_equal(a, b).view(np.uint8)
+    out = np.zeros(diff.shape[0], dtype=bool)
+    full = diff.shape[1] // 8 * 8
+    for s in range(0, full, 8):
+        out |= diff[:, s : s + 8].view(np.uint64)[:, 0] != 0
+    for s in range(full, diff.shape[1]):
+        out |= diff[:, s].view(bool)
+    return out
+
+
+def _socialise(w: Week, social: np.ndarray) -> None:
+    beliefs, codes = w.state.beliefs, w.codes_before
     for blk in w.top.reporter_rows.blocks():
         b = blk.rows(beliefs)
         b += blk.draws(social).view(np.int8) * blk.keyed(codes)
         np.clip(b, -1, 1, out=b)
         blk.put(beliefs, b)
+
+
+def step(w: Week) -> None:
+    """One step toward a non-zero start-of-week code c is clip(b + c, -1, 1).
+
+    With time: everyone moves, then the members who moved but have no training
+    hours left are put back (cheaper than finding the learners first)."""
+    if w.state.hours is None or not w.top.reporters.size:
+        _socialise(w, _social(w))
+        return
+    before = w.state.beliefs.copy()
+    _socialise(w, _social(w))
+    learnt = np.flatnonzero(rows_changed(w.state.beliefs, before))
+    ok = w.take_hours(learnt, w.dyn.training_hours)
+    back = learnt[~ok]
+    w.state.beliefs[back] = before[back]
+    w.rec.training_waiting = int(back.size)
 
 
 def _sign(x: int) -> int:
@@ -92,9 +133,14 @@ def reference(w: Week) -> None:
     fast = {
         int(p): k for k, p in enumerate(fast_positions(top.reporters.size, w.dyn.fast_learners))
     }
+    timed = w.state.hours is not None
     for i, who in enumerate(top.reporters):
         drawn = w.draws.social_fast[fast[i]] if i in fast else w.draws.social[i]
         code = w.codes_before[top.report_code[i]]
+        learns = any(code[j] != 0 and beliefs[who, j] != code[j] and drawn[j] for j in range(top.m))
+        if timed and learns and not w.take_hours(np.array([who]), w.dyn.training_hours)[0]:
+            w.rec.training_waiting += 1  # no time: no learning this week
+            continue
         for j in range(top.m):
             if code[j] != 0 and beliefs[who, j] != code[j] and drawn[j]:
                 beliefs[who, j] += _sign(int(code[j]) - int(beliefs[who, j]))
@@ -112,5 +158,11 @@ SUBMODEL = Submodel(
     ),
     step=step,
     reference=reference,
+    records={
+        "training_waiting": (
+            0,
+            "domain members who would have learnt from the code but had no time (time on)",
+        )
+    },
     odd="7.6",
 )

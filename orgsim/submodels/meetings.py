@@ -1,0 +1,122 @@
+"""Meetings (ODD 7.13): which coordination ties meet this week, given the ends' hours.
+
+With time modelled (``State.hours`` set by :mod:`orgsim.submodels.time`), a
+coordination tie works through a weekly meeting that costs each end
+``meeting_hours``. Each employee books as many of their coordination ties as their
+hours left allow, k = floor(hours / meeting_hours), in a random order of priority
+drawn per tie and week (ties with equal priority: the organisation's order); a tie
+meets when both ends booked it, and each end then spends ``meeting_hours`` per
+meeting held. (A booking the other end could not match is not held and costs
+nothing: the time stays for later rules.)
+
+Hands on ``carry["met"]``: bool mask over ``Topology.coordination_ties`` (the
+organisation's ``coordination``), the ties that met. Later rules read it: resources
+charges kappa only for the ties that met (budget lane); awareness forwards news only
+over ties that met. Without time (``hours is None``) nothing is drawn, nothing is
+carried, and every tie works as in model version 6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orgsim.submodels.base import ParamBlock, Submodel, Week, uniform
+
+
+def _on(d: object) -> bool:
+    return bool(getattr(d, "time_limits", False))
+
+
+def slots(hours: np.ndarray, meeting_hours: float) -> np.ndarray:
+    """Meetings each employee has time for: floor(hours / meeting_hours), never more
+    than the hours pay for (float rounding), int64.
+
+    >>> slots(np.array([0.0, 0.99, 3.0, 2.9999999999999996]), 1.0).tolist()
+    [0, 0, 3, 2]
+    """
+    k = np.floor(hours / meeting_hours).astype(np.int64)
+    k -= k * meeting_hours > hours
+    return k
+
+
+def step(w: Week) -> None:
+    """Rank each employee's ties by priority (one sort), book the first k, meet both."""
+    hours = w.state.hours
+    ties = w.top.coordination_ties
+    if hours is None or not ties.shape[0]:
+        return
+    mh = float(w.dyn.meeting_hours)
+    e = ties.shape[0]
+    if mh <= 0.0:
+        met = np.ones(e, dtype=bool)
+    else:
+        ends = np.concatenate([ties[:, 0], ties[:, 1]])
+        tie = np.concatenate([np.arange(e), np.arange(e)])
+        key = np.concatenate([w.draws.meeting_keys, w.draws.meeting_keys])
+        order = np.lexsort((tie, key, ends))
+        sorted_ends = ends[order]
+        first = np.concatenate([[True], sorted_ends[1:] != sorted_ends[:-1]])
+        start = np.maximum.accumulate(np.where(first, np.arange(2 * e), 0))
+        rank = np.empty(2 * e, dtype=np.int64)
+        rank[order] = np.arange(2 * e) - start
+        booked = rank < slots(hours[ends], mh)
+        met = booked[:e] & booked[e:]
+        who, count = np.unique(ends[np.concatenate([met, met])], return_counts=True)
+        w.take_hours(who, count * mh)
+    w.carry["met"] = met
+    w.rec.meetings_held = int(met.sum())
+    w.rec.meetings_dropped = int(e - met.sum())
+
+
+def reference(w: Week) -> None:
+    """Employee by employee: book the ties in order of priority; then tie by tie."""
+    hours = w.state.hours
+    ties = w.top.coordination_ties
+    if hours is None or not ties.shape[0]:
+        return
+    mh = float(w.dyn.meeting_hours)
+    e = ties.shape[0]
+    met = np.ones(e, dtype=bool)
+    if mh > 0.0:
+        mine: dict[int, list[int]] = {}
+        for t in range(e):
+            for end in (int(ties[t, 0]), int(ties[t, 1])):
+                mine.setdefault(end, []).append(t)
+        booked: dict[int, set[int]] = {}
+        for who, own in mine.items():
+            k = int(slots(np.array([hours[who]]), mh)[0])
+            own = sorted(own, key=lambda t: (w.draws.meeting_keys[t], t))
+            booked[who] = set(own[:k])
+        count: dict[int, int] = {}
+        for t in range(e):
+            a, b = int(ties[t, 0]), int(ties[t, 1])
+            met[t] = t in booked[a] and t in booked[b]
+            if met[t]:
+                count[a] = count.get(a, 0) + 1
+                count[b] = count.get(b, 0) + 1
+        for who in sorted(count):
+            w.take_hours(np.array([who]), count[who] * mh)
+    w.carry["met"] = met
+    w.rec.meetings_held = int(met.sum())
+    w.rec.meetings_dropped = int(e - met.sum())
+
+
+SUBMODEL = Submodel(
+    name="meetings",
+    meaning="with time_limits: a coordination tie meets when both ends have "
+    "meeting_hours left for it (random priority)",
+    params=ParamBlock,
+    draws=(
+        uniform(
+            "meeting_keys",
+            lambda t, d: (t.coordination_ties.shape[0] if _on(d) else 0,),
+        ),
+    ),
+    step=step,
+    reference=reference,
+    records={
+        "meetings_held": (0, "coordination ties that met this week (time on)"),
+        "meetings_dropped": (0, "coordination ties whose meeting did not fit (time on)"),
+    },
+    odd="7.13",
+)
