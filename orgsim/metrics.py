@@ -405,6 +405,18 @@ def holder_load_max(run: RunView) -> float:
 
 
 @register_metric(
+    "report_age",
+    label="Age of reports read",
+    unit="weeks",
+    lower=0.0,
+    description="mean age of the reports the code holders read this week (0: this week's "
+    "news); NaN in a week without any read",
+)
+def report_age(run: RunView) -> float:
+    return float(run.record.report_age) if run.record.reports_read else float("nan")
+
+
+@register_metric(
     "posts", label="Posts", unit="posts", lower=0.0, description="posts published this week"
 )
 def posts(run: RunView) -> float:
