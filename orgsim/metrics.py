@@ -384,6 +384,16 @@ def lost_share(run: RunView) -> float:
 
 
 @register_metric(
+    "lapsed_share",
+    label="Lapsed share",
+    description="share of the budget paid out this week that lapsed (carry-over caps)",
+    **SHARE,
+)
+def lapsed_share(run: RunView) -> float:
+    return _ratio(run.record.lapsed, run.record.outflow)
+
+
+@register_metric(
     "holder_load",
     label="Holder load",
     unit="reports / capacity",
@@ -405,6 +415,18 @@ def holder_load(run: RunView) -> float:
 )
 def holder_load_max(run: RunView) -> float:
     return float(run.record.holder_load_max) if run.topology.n_codes else 0.0
+
+
+@register_metric(
+    "report_age",
+    label="Age of reports read",
+    unit="weeks",
+    lower=0.0,
+    description="mean age of the reports the code holders read this week (0: this week's "
+    "news); NaN in a week without any read",
+)
+def report_age(run: RunView) -> float:
+    return float(run.record.report_age) if run.record.reports_read else float("nan")
 
 
 @register_metric(

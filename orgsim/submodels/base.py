@@ -326,6 +326,10 @@ class Week:
         who = np.asarray(who, dtype=np.int64)
         if hours is None:
             return np.ones(who.size, dtype=bool)
+        if np.ndim(need) == 0:  # one need for all (the common case): no per-row copy
+            ok = hours[who] >= float(need)
+            hours[who[ok]] -= float(need)
+            return ok
         need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
         ok = hours[who] >= need_arr
         hours[who[ok]] -= need_arr[ok]
@@ -513,6 +517,8 @@ def size(shape: tuple[int, ...]) -> int:
 
 
 def _range(info: Any) -> str:
+    if info.annotation is bool:  # a switch
+        return "{True, False}"
     if get_origin(info.annotation) is Literal:  # a choice
         return " | ".join(map(str, get_args(info.annotation)))
     low = high = None

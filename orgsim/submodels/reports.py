@@ -287,6 +287,11 @@ def _judge(
     return votes
 
 
+def _rank(code: np.ndarray, n_codes: int) -> np.ndarray:
+    """Each entry's place among its code's entries (``code`` sorted)."""
+    return np.arange(code.size) - np.searchsorted(code, np.arange(n_codes))[code]
+
+
 def step(w: Week) -> None:
     """Senders, the in-tray (oldest first), what the holders read, votes; then aging."""
     top, st, d, dyn = w.top, w.state, w.draws, w.dyn
@@ -307,7 +312,7 @@ def step(w: Week) -> None:
     # reading of them (the rest only wait and expire)
     pos = d.picked if send is None else d.picked[send[d.picked]]
     pc = top.report_code[pos]
-    rank = np.arange(pos.size) - np.searchsorted(pc, pc)
+    rank = _rank(pc, n_codes)
     pos = pos[rank < _reach(top, dyn)[pc]]
     sender = top.reporters[pos]
     new = {
@@ -342,7 +347,7 @@ def step(w: Week) -> None:
             busy = mine > 0
             w.take_hours(holders[busy], mine[busy] * dyn.process_hours)
             reads[c] = int(mine.sum())
-    qrank = np.arange(q["code"].size) - np.searchsorted(q["code"], q["code"])
+    qrank = _rank(q["code"], n_codes)
     read = qrank < reads[q["code"]]
     n_read = int(read.sum())
     r_sender, r_code, r_age = q["sender"][read], q["code"][read], q["age"][read]
