@@ -62,9 +62,10 @@ fi
 # Never download a Python behind the user's back: use the one found above.
 export UV_PYTHON_DOWNLOADS=never
 case "$MODE" in
-  # --inexact: after `make test`, `make run` keeps the dev tools instead of removing them
+  # --inexact: never remove what is already in .venv (after `make test`, `make run` keeps
+  # the dev tools; a package you added yourself stays)
   run) ARGS=(--no-dev --inexact) ;;
-  dev) ARGS=(--all-extras) ;;
+  dev) ARGS=(--all-extras --inexact) ;;
   *) echo "usage: scripts/bootstrap.sh run|dev" >&2; exit 2 ;;
 esac
 echo "bootstrap: syncing .venv ($MODE) from uv.lock with $("$UV" --version) and $("$PY" --version) ($PY)" >&2

@@ -17,6 +17,7 @@ from playwright.sync_api import sync_playwright
 PAGES = [
     "index.html",
     "getting-started/student/index.html",
+    "getting-started/trainer/index.html#live-in-the-room-the-dashboard",
     "getting-started/researcher/index.html",
     "reference/scenario-file/index.html",
     "reference/scenario-file/index.html#model-the-weekly-process",

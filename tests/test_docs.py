@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from orgsim.params import ALL_PARAMETERS
+from orgsim.submodels import ParamBlock, Submodel, Week, register_submodel, unregister_submodel
+from orgsim.submodels.base import parameter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "hooks"))
@@ -68,6 +70,30 @@ def test_generated_references_cover_the_code():
     modules = reference.api_modules()
     assert {"orgsim", "orgsim.scenario", "orgsim.examples", "orgsim.cli.run"} <= set(modules)
     assert not any(part.startswith("_") for m in modules for part in m.split("."))
+
+
+def test_scenario_reference_follows_the_schema():
+    """A rule registered later (Model 2, a plugin) brings its keys, range and source."""
+
+    class TideParams(ParamBlock):
+        tide: float = parameter(
+            0.25, meaning="chance the tide turns", source="test: a made-up rule", ge=0, le=1
+        )
+
+    def _step(w: Week) -> None:
+        w.rec.tides = 0
+
+    sub = Submodel("tide", "the tide turns", TideParams, (), _step, _step, {"tides": (0, "")})
+    assert "| `tide` |" not in reference.scenario_page()
+    register_submodel(sub)
+    try:
+        page = reference.scenario_page()
+    finally:
+        unregister_submodel("tide")
+    row = next(line for line in page.splitlines() if line.startswith("| `tide` |"))
+    assert "chance the tide turns" in row and "`0.25`" in row
+    assert "≥ 0, ≤ 1" in row and "test: a made-up rule" in row
+    assert "| `tide` |" not in reference.scenario_page()
 
 
 def test_api_modules_follow_the_files(tmp_path, monkeypatch):

@@ -140,7 +140,8 @@ def _table(model: Any, skip: tuple[str, ...] = (), sources: bool = True) -> list
 
 
 def scenario_page() -> str:
-    from orgsim.scenario import ModelTable, OrganisationTable, Scenario
+    from orgsim import params
+    from orgsim.scenario import OrganisationTable, Scenario
     from orgsim.stages import StageThresholds
     from orgsim.sweep import Sweep
 
@@ -168,7 +169,7 @@ def scenario_page() -> str:
         "",
         "One step is one week. Each key is also a keyword of `orgsim.OrgModel(...)`.",
         "",
-        *_table(ModelTable),
+        *_table(params.DynamicsParams),  # recomposed whenever a rule registers
         "",
         "## `[sweep]`: parameters to vary",
         "",
