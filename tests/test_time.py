@@ -224,3 +224,20 @@ def test_no_time_no_training() -> None:
     for _ in range(4):
         learns.step()
     assert not np.array_equal(learns.state.beliefs[members], start)
+
+
+def test_the_cli_lists_the_switch_and_refuses_a_number_for_it(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from orgsim.cli import app
+
+    listed = CliRunner().invoke(app, ["list", "submodels"])
+    assert listed.exit_code == 0
+    line = next(x for x in listed.output.splitlines() if x.strip().startswith("time_limits"))
+    assert "{True, False}" in line and "-inf" not in line
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nstructures = ["band"]\n[model]\ntime_limits = 1\n')
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "time_limits" in result.output and "true or false" in result.output
+    assert "Traceback" not in result.output

@@ -317,6 +317,10 @@ class Week:
         who = np.asarray(who, dtype=np.int64)
         if hours is None:
             return np.ones(who.size, dtype=bool)
+        if np.ndim(need) == 0:  # one need for all (the common case): no per-row copy
+            ok = hours[who] >= float(need)
+            hours[who[ok]] -= float(need)
+            return ok
         need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
         ok = hours[who] >= need_arr
         hours[who[ok]] -= need_arr[ok]
@@ -504,6 +508,8 @@ def size(shape: tuple[int, ...]) -> int:
 
 
 def _range(info: Any) -> str:
+    if info.annotation is bool:  # a switch
+        return "{True, False}"
     low = high = None
     low_open = high_open = False
     for m in info.metadata:
