@@ -66,6 +66,11 @@ MARCH1991: dict[str, Any] = {
     "initiative_rate": 0.0,
     "p1": 0.1,
     "p2": 0.5,
+    # March's individuals have all the time they need and the code reads every report
+    # the period it is written (Model 2's time and report queue off)
+    "time_limits": False,
+    "report_shelf_life": 0,
+    "report_rate": 1.0,
 }
 """Keyword parameters of the March (1991) configuration for :class:`OrgModel`."""
 

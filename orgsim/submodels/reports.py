@@ -81,7 +81,7 @@ class ReportParams(ParamBlock):
     )
     capacity: int = CAPACITY
     report_shelf_life: int = parameter(
-        0,
+        4,
         ge=0,
         le=520,
         symbol="L",
@@ -91,7 +91,7 @@ class ReportParams(ParamBlock):
         "weeks a natural ON value",
     )
     report_rate: float = parameter(
-        1.0,
+        0.25,
         ge=0.0,
         le=1.0,
         meaning="chance a domain member sends a report in a week",

@@ -74,15 +74,16 @@ class ResourceParams(ParamBlock):
         source="judgement: a coordination tie costs a quarter of a post a week",
     )
     slack: float = parameter(
-        0.05,
+        0.0,
         ge=0.0,
         le=MAX_MONEY,
         symbol="sigma",
         meaning="slack time per poster per step",
-        source="judgement: a poster's own time, a post every 20 weeks",
+        source="0 since model version 8: a poster's own time is modelled in hours "
+        "(time_limits); 0.05 (a post every 20 weeks) without time, as until version 7",
     )
     allocation: Allocation = parameter(
-        "equal",
+        "performance",
         meaning="how the owners share the money out: 'equal' (today's), 'performance' "
         "(by recent engagement, above a floor) or 'request' (what posters ask for)",
         source="issue 11 item 2; incremental budgeting (Wildavsky 1964) vs performance-"
@@ -104,14 +105,14 @@ class ResourceParams(ParamBlock):
         source="judgement: enough for the one post a week a poster may publish",
     )
     approval_hours: float = parameter(
-        0.0,
+        0.25,
         ge=0.0,
         le=168.0,
         meaning="owner hours one grant takes to approve (0: approvals take no time)",
         source="judgement: ~0.25 h to check and sign a small media spend",
     )
     carry_over: float = parameter(
-        NO_CAP,
+        1.0,
         ge=0.0,
         le=NO_CAP,
         meaning="weeks' budget the owners may carry into the next week; the rest lapses "
@@ -120,7 +121,7 @@ class ResourceParams(ParamBlock):
         "capped (e.g. UK Budget Exchange, a small share of the budget)",
     )
     poster_cap: float = parameter(
-        NO_CAP,
+        3.0,
         ge=1.0,
         le=NO_CAP,
         meaning="posts' worth a poster may hold; what arrives beyond it lapses (1e6: no cap)",

@@ -39,10 +39,10 @@ class TimeParams(ParamBlock):
     """Who has how many hours a week, and what the work costs in hours."""
 
     time_limits: bool = parameter(
-        False,
+        True,
         meaning="model time: weekly hours by role; posts, replies, meetings and "
-        "training cost hours (off: today's rules, no time limits)",
-        source="issue 11 item 1 (Model 2)",
+        "training cost hours (off: model version 7's rules, no time limits)",
+        source="issue 11 item 1 (Model 2); on by default since model version 8",
     )
     hours_staff: float = parameter(
         1.0,
@@ -60,11 +60,12 @@ class TimeParams(ParamBlock):
         source="judgement: an employee advocate's slice of the week (about 4 %)",
     )
     hours_coordinator: float = parameter(
-        4.0,
+        2.0,
         ge=0.0,
         le=MAX_HOURS,
         meaning="extra hours a week of an employee with coordination ties",
-        source="judgement: a liaison's half day a week",
+        source="judgement: a liaison's two hours a week (a weekly sync with the hub "
+        "and its preparation), so a busy week can crowd a meeting out",
     )
     hours_core: float = parameter(
         20.0,
@@ -114,12 +115,12 @@ class TimeParams(ParamBlock):
         source="judgement: a quarter of an hour of replies per unit of engagement",
     )
     spend_cap: float = parameter(
-        5.0,
+        3.0,
         ge=0.0,
         le=MAX_MONEY,
         meaning="with time on, most a post spends, in post costs (paid reach "
         "saturates; the rest stays with the poster)",
-        source="judgement: paid reach up to 5 x organic",
+        source="judgement: paid reach up to 3 x organic (a small team's boosted post)",
     )
 
 
