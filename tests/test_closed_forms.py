@@ -21,9 +21,11 @@ import pytest
 
 from orgsim.model import OrgModel
 from orgsim.structures import STRUCTURES
+from orgsim.submodels import MODEL2_OFF
 
-# Model 2's behaviour off: no turbulence, no observation error, no turnover
-OLD = {"p4": 0.0, "observation_error": 0.0, "turnover": 0.0}
+# Model 2's behaviour off: no time limits, budget process or report queue, and no
+# turbulence, observation error or turnover
+OLD = {**MODEL2_OFF, "p4": 0.0, "observation_error": 0.0, "turnover": 0.0}
 ORG = {"employees": 200, "units": 4, "team_size": 3}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pytest
-from golden import REGIMES, SEED, UPDATE, digest, load
+from golden import NEW_IN_8, REGIMES, SEED, UPDATE, VERSION_7, digest, load
 
 from orgsim import MODEL_VERSION
 from orgsim.model import OrgModel
@@ -135,3 +135,12 @@ def test_update_refuses_changed_digests_without_a_bump(tmp_path, monkeypatch) ->
     stored = json.loads(path.read_text())
     assert stored["model_version"] == MODEL_VERSION
     assert stored["digests"] == {name: f"new-{name}" for name in sorted(STRUCTURES)}
+
+
+@pytest.mark.parametrize("structure", sorted(VERSION_7))
+def test_model2_off_gives_version_7s_results(structure: str) -> None:
+    """Time, the budget process and the report queue switched off (orgsim.MODEL2_OFF):
+    the week is version 7's, bit for bit."""
+    from orgsim.submodels import MODEL2_OFF
+
+    assert digest(structure, overrides=MODEL2_OFF, skip=NEW_IN_8) == VERSION_7[structure]

@@ -57,6 +57,7 @@ from orgsim.submodels.base import (
 )
 
 __all__ = [
+    "MODEL2_OFF",
     "SUBMODELS",
     "Draw",
     "Draws",
@@ -90,3 +91,18 @@ for _module in (
     awareness,
 ):
     register_submodel(_module.SUBMODEL)
+
+MODEL2_OFF: dict[str, object] = {
+    "time_limits": False,
+    "slack": 0.05,
+    "allocation": "equal",
+    "approval_hours": 0.0,
+    "carry_over": 1e6,
+    "poster_cap": 1e6,
+    "report_shelf_life": 0,
+    "report_rate": 1.0,
+}
+"""Parameter values that switch Model 2's time, budget process and report queue off:
+with them the week is model version 7's, bit for bit (tests/test_golden.py). Add
+``p4 = 0, observation_error = 0, turnover = 0`` for the model before Model 2, whose
+resource flow and coordination cost are closed forms (tests/test_closed_forms.py)."""

@@ -68,13 +68,14 @@ class TimeParams(ParamBlock):
         "and its preparation), so a busy week can crowd a meeting out",
     )
     hours_core: float = parameter(
-        20.0,
+        10.0,
         ge=0.0,
         le=MAX_HOURS,
         meaning="extra hours a week of a code holder or budget owner (the central "
         "team's or hub's job)",
-        source="judgement: half of a dedicated team member's week (Owyang 2010: "
-        "the central team / hub is a dedicated social-business team)",
+        source="judgement: a quarter of a dedicated team member's week; the rest goes "
+        "to production, monitoring and reporting the model does not represent (Owyang "
+        "2010: the central team / hub is a dedicated social-business team)",
     )
     hours_variation: float = parameter(
         0.5,
