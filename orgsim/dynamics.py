@@ -402,6 +402,9 @@ class State:
         budget owners hold, shape (1,); per employee, whether a grant waits for
         approval (bool) and the record of recent engagement. ``None`` while the
         process is off (today's rule keeps no such state).
+    posted : ndarray of bool or None, shape (n,)
+        Who published a post this week (set by posting when time is modelled; ``None``
+        otherwise: then a poster holding exactly 0 has just posted).
     replies : ndarray of float or None, shape (n,)
         Hours of replies each poster owes to the comments on last week's post (set by
         posting when time is modelled; ``None`` otherwise).
@@ -432,6 +435,7 @@ class State:
     waiting: np.ndarray | None = None
     performance: np.ndarray | None = None
     replies: np.ndarray | None = None
+    posted: np.ndarray | None = None
     queue_sender: np.ndarray | None = None
     queue_code: np.ndarray | None = None
     queue_hops: np.ndarray | None = None

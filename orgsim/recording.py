@@ -72,6 +72,19 @@ class Recording:
         return int(self.steps.shape[0])
 
 
+def posted_this_week(model: Any, may_post: np.ndarray) -> np.ndarray:
+    """Who published a post in the model's last week.
+
+    With time modelled the posting rule says so (``State.posted``). Without, a post
+    spends all its author holds and posters otherwise never hold exactly 0 while slack
+    keeps arriving: a poster at 0 has just posted.
+    """
+    posted = model.state.posted
+    if posted is not None:
+        return np.asarray(posted, dtype=bool).copy()
+    return np.asarray(may_post & (model.state.budget == 0.0))
+
+
 def employee_awareness(org: Organisation, know: np.ndarray) -> np.ndarray:
     """Share of the *other* units whose current initiative each employee knows.
 
@@ -117,9 +130,7 @@ def record_model(model: OrgModel, steps: int, every: int = 1, seed: str = "") ->
         if not model.running:
             break
         model.step()
-        # a post spends all its author holds, and posters otherwise never hold exactly 0
-        # while slack time keeps arriving: a poster at 0 has just posted
-        since |= may_post & (model.state.budget == 0.0)
+        since |= posted_this_week(model, may_post)
         if step % every == 0 or step == steps:
             keep(step, since)
             since = np.zeros(org.n, dtype=bool)

@@ -35,7 +35,7 @@ from orgsim.errors import ParameterError
 from orgsim.metrics import METRICS
 from orgsim.organisation import ROLES
 from orgsim.params import DynamicsParams, OrganisationParams, split_params
-from orgsim.recording import employee_awareness
+from orgsim.recording import employee_awareness, posted_this_week
 from orgsim.structures import STRUCTURES, check_structure
 
 if TYPE_CHECKING:
@@ -299,9 +299,7 @@ class LiveRun:
                     continue
                 model.step()
                 org = model.organisation
-                # a post spends all its author holds, and slack time keeps arriving at
-                # posters otherwise: a poster at exactly 0 has just posted (as recorded)
-                self._posted[k] = org.may_post & (model.state.budget == 0.0)
+                self._posted[k] = posted_this_week(model, org.may_post)
                 for name, value in model.metric_values.items():
                     self.history[k][name].append(float(value))
             self.week += 1

@@ -77,12 +77,20 @@ def _replies(w: Week) -> None:
     st.replies[who] = 0.0
 
 
+def _posted(w: Week) -> None:
+    """Start the week's ``State.posted`` (who published this week) with nobody."""
+    if w.state.posted is None:
+        w.state.posted = np.zeros(w.top.n, dtype=bool)
+    w.state.posted[:] = False
+
+
 def step(w: Week) -> None:
     """Authors, addressed units, fidelity x voice, reach = spend / post cost
     (time on: replies first, then the posters whose hours fit a post)."""
     top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
     timed = st.hours is not None
     if timed:
+        _posted(w)
         _replies(w)
         has_time = w.take_hours(top.posters, dyn.post_hours)
         rec.posts_waiting = int((~has_time & (st.budget[top.posters] >= dyn.post_cost)).sum())
@@ -108,8 +116,9 @@ def step(w: Week) -> None:
     auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
     reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
     if timed:
-        assert st.replies is not None
+        assert st.replies is not None and st.posted is not None
         st.replies[authors] = dyn.reply_hours * reach * auth
+        st.posted[authors] = True
     rec.posts = int(idx.size)
     rec.authenticity_sum = float(auth.sum())
     rec.reach = float(reach.sum())
@@ -124,6 +133,8 @@ def reference(w: Week) -> None:
     timed = st.hours is not None
     if timed and st.replies is None:
         st.replies = np.zeros(top.n)
+    if timed:
+        _posted(w)
     for i, who in enumerate(top.posters):
         if timed:
             assert st.hours is not None and st.replies is not None
@@ -150,8 +161,9 @@ def reference(w: Week) -> None:
         auth = fidelity * dyn.voice ** top.voice_hops[i, unit]
         reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
         if timed:
-            assert st.replies is not None
+            assert st.replies is not None and st.posted is not None
             st.replies[who] = dyn.reply_hours * reach * auth
+            st.posted[who] = True
         rec.posts += 1
         rec.authenticity_sum += auth
         rec.reach += reach
