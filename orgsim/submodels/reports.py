@@ -298,7 +298,7 @@ def step(w: Week) -> None:
     shelf, n_codes = int(dyn.report_shelf_life), top.n_codes
     caps = _caps(top, dyn)
     # who sends: chance report_rate, then the hours to prepare it
-    send: np.ndarray | None = d.report_sent.copy() if d.report_sent.size else None
+    send: np.ndarray | None = d.report_sent if d.report_sent.size else None  # read only
     if st.hours is not None and top.reporters.size:
         cand = np.flatnonzero(send) if send is not None else np.arange(top.reporters.size)
         ok = w.take_hours(top.reporters[cand], dyn.report_hours)
@@ -307,7 +307,11 @@ def step(w: Week) -> None:
     if send is None:
         sent_c = _counts(top)
     else:
-        sent_c = np.bincount(top.report_code[send], minlength=n_codes)[:n_codes]
+        sent_c = (
+            np.array([np.count_nonzero(send)])
+            if n_codes == 1
+            else np.bincount(top.report_code[send], minlength=n_codes)[:n_codes]
+        )
     # this week's reports the holders can reach, in random order: at most L + 1 weeks'
     # reading of them (the rest only wait and expire)
     pos = d.picked if send is None else d.picked[send[d.picked]]
@@ -325,8 +329,9 @@ def step(w: Week) -> None:
     old = _load(st, top, shelf)
     if old["sender"].size:  # the in-tray, by code, oldest first
         q = {k: np.concatenate([old[k], new[k]]) for k in new}
-        order = np.argsort(q["code"], kind="stable")
-        q = {k: v[order] for k, v in q.items()}
+        if n_codes > 1:
+            order = np.argsort(q["code"], kind="stable")
+            q = {k: v[order] for k, v in q.items()}
     else:
         q = new
     waiting = np.zeros((n_codes, shelf + 1), dtype=np.int64)
