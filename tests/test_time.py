@@ -267,3 +267,13 @@ def test_meetings_hand_later_rules_the_ties_that_met() -> None:
     assert np.allclose(spent[ends], count * dyn.meeting_hours)
     assert np.allclose(np.delete(spent, ends), 0.0)
     assert week.rec.meetings_held == met.sum() and not met.all()
+
+
+def test_an_employee_agent_shows_its_hours_left() -> None:
+    off = OrgModel(structure="tower", rng=0, agents=True, employees=40)
+    off.step()
+    assert off.employees[1].hours is None
+    on = OrgModel(structure="tower", rng=0, agents=True, employees=40, **ON)
+    on.step()
+    assert on.state.hours is not None
+    assert [a.hours for a in on.employees] == on.state.hours.tolist()
