@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from orgsim.rng import chance, chance_table32
 from orgsim.submodels.base import ParamBlock, Submodel, Week, parameter, uniform
@@ -113,22 +112,24 @@ def step(w: Week) -> None:
         if top.units > dyn.capacity:
             cut = np.partition(keys, dyn.capacity - 1, axis=1)[:, dyn.capacity - 1 : dyn.capacity]
             fwd = fwd & (keys <= cut)
-        learn[co] |= (_met_adjacency(w) @ fwd.astype(np.float32)) > 0
+        learn[co] |= _forwarded(w, fwd)
     st.know |= learn
 
 
-def _met_adjacency(w: Week) -> sp.csr_array:
-    """Coordination adjacency among the coordinators: all ties, or those that met."""
+def _forwarded(w: Week, fwd: np.ndarray) -> np.ndarray:
+    """Per coordinator, the items forwarded to it over its coordination ties this week:
+    all ties, or (with time) only those that met."""
     top = w.top
     met = w.carry.get("met")
     if met is None or met.all():
-        return top.a_cc
+        return (top.a_cc @ fwd.astype(np.float32)) > 0
+    # the ties that met, in coordinator positions, both ways
     pos = np.full(top.n, -1, dtype=np.int64)
     pos[top.coordinators] = np.arange(top.coordinators.size)
     a, b = pos[top.coordination_ties[met]].T
-    k = top.coordinators.size
-    ones = np.ones(2 * a.size, dtype=np.float32)
-    return sp.csr_array((ones, (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(k, k))
+    got = np.zeros(fwd.shape, dtype=bool)
+    np.logical_or.at(got, np.concatenate([a, b]), fwd[np.concatenate([b, a])])
+    return got
 
 
 def reference(w: Week) -> None:
