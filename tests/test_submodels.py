@@ -477,3 +477,14 @@ def test_a_rule_without_an_odd_section_is_listed_without_one() -> None:
         assert line.endswith("quiet: does nothing"), line
     finally:
         unregister_submodel("quiet")
+
+
+def test_rows_changed_equals_any_of_the_row_differences() -> None:
+    from orgsim.submodels.socialisation import rows_changed
+
+    rng = np.random.default_rng(5)
+    for m in range(40):
+        a = rng.integers(-1, 2, (30, m)).astype(np.int8)
+        b = a.copy()
+        b[rng.random((30, m)) < 0.03] = 2
+        assert rows_changed(a, b).tolist() == (a != b).any(axis=1).tolist(), m

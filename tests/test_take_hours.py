@@ -28,3 +28,11 @@ def test_spends_only_what_fits_and_refuses_the_rest():
     # an earlier rule has first call: what is left is what a later rule gets
     assert w.take_hours(np.array([0, 1]), 1.0).tolist() == [False, False]
     assert hours[3:].tolist() == [2.0] * 17
+
+
+def test_one_need_for_all_whether_or_not_everyone_has_it():
+    hours = np.array([3.0, 1.0, 2.0, 0.5])
+    w = _week(np.concatenate([hours, np.zeros(16)]))
+    assert w.take_hours(np.array([0, 2]), 1.0).tolist() == [True, True]  # all fit
+    assert w.take_hours(np.array([0, 1, 3]), 1.0).tolist() == [True, True, False]
+    assert w.state.hours[:4].tolist() == [1.0, 0.0, 1.0, 0.5]

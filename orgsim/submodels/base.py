@@ -327,8 +327,14 @@ class Week:
         if hours is None:
             return np.ones(who.size, dtype=bool)
         if np.ndim(need) == 0:  # one need for all (the common case): no per-row copy
-            ok = hours[who] >= float(need)
-            hours[who[ok]] -= float(need)
+            need = float(need)
+            left = hours[who]
+            ok = left >= need
+            if ok.all():  # nobody short of hours: no second gather of the ones who fit
+                left -= need
+                hours[who] = left
+            else:
+                hours[who[ok]] = left[ok] - need
             return ok
         need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
         ok = hours[who] >= need_arr
