@@ -36,3 +36,18 @@ def test_one_need_for_all_whether_or_not_everyone_has_it():
     assert w.take_hours(np.array([0, 2]), 1.0).tolist() == [True, True]  # all fit
     assert w.take_hours(np.array([0, 1, 3]), 1.0).tolist() == [True, True, False]
     assert w.state.hours[:4].tolist() == [1.0, 0.0, 1.0, 0.5]
+
+
+def test_by_mask_equals_by_indices():
+    rng = np.random.default_rng(3)
+    hours = rng.random(20) * 2.0
+    hours[0] = -0.0
+    wants = rng.random(20) < 0.6
+    wants[0] = True
+    a, b = _week(hours.copy()), _week(hours.copy())
+    ok = a.take_hours_where(wants, 0.75)
+    assert ok.tolist() == (wants & (hours >= 0.75)).tolist()
+    assert b.take_hours(np.flatnonzero(wants), 0.75).tolist() == ok[wants].tolist()
+    assert np.array_equal(a.state.hours, b.state.hours)
+    assert np.signbit(a.state.hours[0])  # minus 0.0 leaves -0.0 as it was
+    assert _week(None).take_hours_where(wants, 9.0).tolist() == wants.tolist()

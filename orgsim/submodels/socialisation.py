@@ -124,11 +124,12 @@ def step(w: Week) -> None:
         return
     before = w.state.beliefs.copy()
     _socialise(w, _social(w))
-    learnt = np.flatnonzero(rows_changed(w.state.beliefs, before))
-    ok = w.take_hours(learnt, w.dyn.training_hours)
-    if ok.all():  # everyone who learnt had the time: nothing to put back
+    learnt = rows_changed(w.state.beliefs, before)  # most of the domain: a mask, not indices
+    ok = w.take_hours_where(learnt, w.dyn.training_hours)
+    learnt ^= ok  # who learnt without the time
+    if not learnt.any():  # nothing to put back
         return
-    back = learnt[~ok]
+    back = np.flatnonzero(learnt)
     rows = np.dtype((np.void, before.shape[1]))  # whole rows at once: 3x a 2-d fancy copy
     w.state.beliefs.view(rows).reshape(-1)[back] = before.view(rows).reshape(-1)[back]
     w.rec.training_waiting = int(back.size)
