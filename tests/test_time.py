@@ -285,3 +285,25 @@ def test_an_employee_agent_shows_its_hours_left() -> None:
     on.step()
     assert on.state.hours is not None
     assert [a.hours for a in on.employees] == on.state.hours.tolist()
+
+
+def test_role_hours_kept_between_weeks_follow_the_organisation_and_the_parameters():
+    """The time rule keeps the last organisation's role hours: alternating two models
+    (other organisation, other role hours) still gives the reference's hours."""
+    from orgsim import dynamics
+    from orgsim.submodels import time as time_rule
+    from orgsim.submodels.base import Week
+
+    models = [
+        _OrgModel("hub_and_spokes", rng=1, agents=False, employees=300),
+        _OrgModel("band", rng=2, agents=False, employees=120, units=2, hours_staff=3.0),
+        _OrgModel("hub_and_spokes", rng=1, agents=False, employees=300, hours_core=1.0),
+    ]
+    for _ in range(2):
+        for m in models:
+            d = dynamics.draw(m.topology, m.dynamics, m.rng)
+            fast = Week(m.topology, m.state, m.dynamics, d)
+            time_rule.step(fast)
+            got = m.state.hours.copy()
+            time_rule.reference(Week(m.topology, m.state, m.dynamics, d))
+            assert np.array_equal(got, m.state.hours)

@@ -23,7 +23,8 @@ and the week is as without time (bit for bit).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -142,16 +143,32 @@ def role_hours(top: Topology, d: TimeParams) -> np.ndarray:
     return base
 
 
-def _factor(w: Week) -> np.ndarray:
-    v = float(w.dyn.hours_variation)
-    return 1.0 - v + (2.0 * v) * w.draws.hours_factor.astype(np.float64)
+_ROLE: dict[str, Any] = {}  # the last organisation's role hours: the same every week
+
+
+def _role_hours(w: Week) -> np.ndarray:
+    """:func:`role_hours` of this week's organisation, computed once per topology and
+    role-hour parameters (a topology is never changed, only replaced)."""
+    key = tuple(float(getattr(w.dyn, name)) for name in _ROLE_PARAMS)
+    top = _ROLE.get("top")
+    if top is None or top() is not w.top or _ROLE["key"] != key:
+        _ROLE.update(top=weakref.ref(w.top), key=key, hours=role_hours(w.top, w.params(TimeParams)))
+    hours: np.ndarray = _ROLE["hours"]
+    return hours
+
+
+_ROLE_PARAMS = ("hours_staff", "hours_poster", "hours_coordinator", "hours_core")
 
 
 def step(w: Week) -> None:
     """Role hours times the week's factors, all employees at once."""
     if not _on(w.dyn):
         return
-    hours = role_hours(w.top, w.params(TimeParams)) * _factor(w)
+    v = float(w.dyn.hours_variation)
+    # role x (1 - v + 2v x factor), in place: one temporary, not four
+    hours = np.multiply(w.draws.hours_factor, 2.0 * v, dtype=np.float64)
+    hours += 1.0 - v
+    hours *= _role_hours(w)
     w.state.hours = hours
     w.rec.hours_available = float(hours.sum())
 
