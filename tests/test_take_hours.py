@@ -51,3 +51,9 @@ def test_by_mask_equals_by_indices():
     assert np.array_equal(a.state.hours, b.state.hours)
     assert np.signbit(a.state.hours[0])  # minus 0.0 leaves -0.0 as it was
     assert _week(None).take_hours_where(wants, 9.0).tolist() == wants.tolist()
+
+
+def test_a_need_each_when_everyone_has_it():
+    w = _week(np.concatenate([np.array([3.0, 1.0, 2.0]), np.zeros(17)]))
+    assert w.take_hours(np.array([0, 1, 2]), np.array([1.5, 1.0, 0.25])).all()
+    assert w.state.hours[:3].tolist() == [1.5, 0.0, 1.75]

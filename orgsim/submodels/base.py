@@ -337,8 +337,13 @@ class Week:
                 hours[who[ok]] = left[ok] - need
             return ok
         need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
-        ok = hours[who] >= need_arr
-        hours[who[ok]] -= need_arr[ok]
+        left = hours[who]
+        ok = left >= need_arr
+        if ok.all():  # e.g. replies capped at the hours left: no second gather
+            left -= need_arr
+            hours[who] = left
+        else:
+            hours[who[ok]] = left[ok] - need_arr[ok]
         return ok
 
     def take_hours_where(self, wants: np.ndarray, need: float) -> np.ndarray:
