@@ -147,6 +147,9 @@ class Topology:
         Reality row each code is judged against (its holders' unit, if they share one).
     posters, poster_hops, poster_funded : ndarray
         Who may post, their hops from the nearest budget owner, whether one is reachable.
+    poster_owner : ndarray
+        Per poster, its nearest budget owner (the one who approves its grants; -1:
+        none reachable).
     poster_code : ndarray
         Code a poster speaks for (-1: their own beliefs).
     poster_unit : ndarray
@@ -195,6 +198,7 @@ class Topology:
     posters: np.ndarray
     poster_hops: np.ndarray
     poster_funded: np.ndarray
+    poster_owner: np.ndarray
     poster_code: np.ndarray
     poster_unit: np.ndarray
     voice_hops: np.ndarray
@@ -260,7 +264,7 @@ class Topology:
         )
 
         posters = np.flatnonzero(org.may_post)
-        odist, _ = _nearest(a_fc, org.budget_owners)
+        odist, osrc = _nearest(a_fc, org.budget_owners)
         funded = np.isfinite(odist[posters])
         voice_hops = np.zeros((posters.size, units))
         for u in range(units):
@@ -291,6 +295,7 @@ class Topology:
             posters=posters,
             poster_hops=np.where(funded, odist[posters], 0.0),
             poster_funded=funded,
+            poster_owner=np.where(funded, osrc[posters], -1),
             poster_code=org.code[posters],
             poster_unit=org.unit[posters],
             voice_hops=voice_hops,
@@ -392,6 +397,11 @@ class State:
         Hours each employee has left this week for social-business work (set by the
         time rule, spent with :meth:`orgsim.submodels.base.Week.take_hours`; ``None``
         when time is not modelled: nobody runs out).
+    pool, waiting, performance : ndarray or None
+        The budget process (:mod:`orgsim.submodels.resources`, ODD 7.14): the money the
+        budget owners hold, shape (1,); per employee, whether a grant waits for
+        approval (bool) and the record of recent engagement. ``None`` while the
+        process is off (today's rule keeps no such state).
     replies : ndarray of float or None, shape (n,)
         Hours of replies each poster owes to the comments on last week's post (set by
         posting when time is modelled; ``None`` otherwise).
@@ -418,6 +428,9 @@ class State:
     know: np.ndarray
     initiative: np.ndarray
     hours: np.ndarray | None = None
+    pool: np.ndarray | None = None
+    waiting: np.ndarray | None = None
+    performance: np.ndarray | None = None
     replies: np.ndarray | None = None
     queue_sender: np.ndarray | None = None
     queue_code: np.ndarray | None = None

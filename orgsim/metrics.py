@@ -278,23 +278,26 @@ def awareness(run: RunView) -> float:
 @register_metric(
     "resource_flow",
     label="Resource flow",
-    description="share of the week's budget (B + slack) that reaches posters",
+    description="share of the budget paid out this week that reached posters and stays",
     **SHARE,
 )
 def resource_flow(run: RunView) -> float:
-    # what reaches a poster funds posts (it is spent once it covers a post), so this is
-    # the budget's share that ends up funding posts, measured when it moves
-    return _ratio(run.record.landed, run.record.budget_in)
+    # measured when money moves: what lands with a poster (and does not lapse there)
+    # funds its posts. Paid out = the outflow: B + slack, plus what the owners drew
+    # from money carried over; it is B + slack while owners carry nothing over (ODD
+    # 7.7); with the budget process it is coordination + stuck + lost + landed +
+    # lapsed (ODD 7.14), so the five shares add up to 1
+    return _ratio(run.record.landed, run.record.outflow)
 
 
 @register_metric(
     "coordination_cost",
     label="Coordination cost",
-    description="share of the week's budget spent on coordination ties",
+    description="share of the budget paid out this week spent on coordination ties",
     **SHARE,
 )
 def coordination_cost(run: RunView) -> float:
-    return _ratio(run.record.coordination, run.record.budget_in)
+    return _ratio(run.record.coordination, run.record.outflow)
 
 
 @register_metric(
@@ -363,21 +366,31 @@ def belief_accuracy(run: RunView) -> float:
 @register_metric(
     "stuck_share",
     label="Stuck share",
-    description="share of the week's budget that found no poster (stuck at or before owners)",
+    description="share of the budget paid out this week that found no poster",
     **SHARE,
 )
 def stuck_share(run: RunView) -> float:
-    return _ratio(run.record.stuck, run.record.budget_in)
+    return _ratio(run.record.stuck, run.record.outflow)
 
 
 @register_metric(
     "lost_share",
     label="Lost share",
-    description="share of the week's budget lost along the hops to posters",
+    description="share of the budget paid out this week lost along the hops to posters",
     **SHARE,
 )
 def lost_share(run: RunView) -> float:
-    return _ratio(run.record.lost, run.record.budget_in)
+    return _ratio(run.record.lost, run.record.outflow)
+
+
+@register_metric(
+    "lapsed_share",
+    label="Lapsed share",
+    description="share of the budget paid out this week that lapsed (carry-over caps)",
+    **SHARE,
+)
+def lapsed_share(run: RunView) -> float:
+    return _ratio(run.record.lapsed, run.record.outflow)
 
 
 @register_metric(

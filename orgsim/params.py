@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from orgsim.submodels.posting import PostingParams
     from orgsim.submodels.reports import ReportParams
     from orgsim.submodels.resources import ResourceParams
+    from orgsim.submodels.review import ReviewParams
     from orgsim.submodels.socialisation import SocialisationParams
     from orgsim.submodels.time import TimeParams
     from orgsim.submodels.turbulence import TurbulenceParams
@@ -165,6 +166,7 @@ if TYPE_CHECKING:
         CodeNewsParams,
         ResourceParams,
         PostingParams,
+        ReviewParams,
         AwarenessParams,
     ):
         """The weekly process (for type checkers: the built-in week's blocks)."""
@@ -206,6 +208,8 @@ def _describe(error: Mapping[str, Any]) -> str:
         return bounds[kind].format(**ctx)
     if kind.startswith("int"):
         return "a whole number"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}"
     if kind == "finite_number":
         return "a finite number"
     if kind.startswith("float"):
@@ -250,7 +254,8 @@ def split_params(params: Mapping[str, Any]) -> tuple[OrganisationParams, Dynamic
         for group in _GROUPS:
             if key in group.model_fields:
                 annotation = group.model_fields[key].annotation
-                _check_number(key, value, annotation is int, annotation is bool)
+                if annotation in (int, float, bool):  # a choice (Literal): pydantic checks it
+                    _check_number(key, value, annotation is int, annotation is bool)
                 groups[group][key] = value
                 break
         else:

@@ -4,6 +4,7 @@ the widgets built from the schema, Play's timing, and the ``orgsim dashboard`` c
 from __future__ import annotations
 
 import math
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 import pytest
@@ -100,10 +101,12 @@ def test_out_of_range_parameters_from_the_schema_are_refused(name):
         for a in ("ge", "gt", "le", "lt")
         if getattr(m, a, None) is not None
     }
-    bad = [v - 1 for a, v in bounds.items() if a in ("ge", "gt") and v is not None]
+    bad: list[Any] = [v - 1 for a, v in bounds.items() if a in ("ge", "gt") and v is not None]
     bad += [v + 1 for a, v in bounds.items() if a in ("le", "lt") and v is not None]
     if info.annotation is bool:  # a switch: anything but true or false
         bad = [1, 0.5]
+    if get_origin(info.annotation) is Literal:  # a choice: anything else is refused
+        bad += [f"not {get_args(info.annotation)[0]}", 1.0]
     assert bad, f"{name} has no bounds to test"
     for value in bad:
         with pytest.raises(ParameterError, match=name):

@@ -9,7 +9,7 @@ The parameters and their constraints are read from the registered schema
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, get_origin
 
 import annotated_types as at
 import pytest
@@ -36,10 +36,11 @@ def bad_values(info: Any) -> list[tuple[str, Any]]:
         elif isinstance(c, at.Lt):
             out.append(("at-exclusive-bound", c.lt))
     default = info.default
+    choice = get_origin(info.annotation) is Literal  # e.g. allocation: other text is refused
     if info.annotation is bool:  # a switch: only true or false
         out += [("one", 1), ("zero", 0), ("fraction", 0.5)]
     out += [
-        ("text", str(default)),
+        ("text", f"not {default}" if choice else str(default)),
         *([] if info.annotation is bool else [("bool", True)]),
         ("nan", math.nan),
         ("inf", math.inf),

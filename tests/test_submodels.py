@@ -64,6 +64,15 @@ REGIMES: dict[str, dict[str, Any]] = {
         "peer_learning": 0.4,
         "informal_out": 1.5,
     },
+    # the budget process (ODD 7.14): the caps bind, requests and performance shares vary
+    "budget_performance": {
+        "allocation": "performance",
+        "performance_floor": 0.3,
+        "performance_memory": 0.5,
+        "poster_cap": 1.5,
+        "turnover": 0.05,
+    },
+    "budget_request": {"allocation": "request", "request_posts": 2.5, "carry_over": 0.3},
     # time modelled, and scarce: meetings, training and posts do not all fit
     "time": {
         "time_limits": True,
@@ -83,6 +92,15 @@ REGIMES: dict[str, dict[str, Any]] = {
     },
     "queue": {"report_shelf_life": 2, "report_rate": 0.7, "capacity": 2, "p4": 0.1},
 }
+# the budget process with scarce time: approvals wait for the owners' hours
+REGIMES["budget_time"] = {
+    **REGIMES["time"],
+    "allocation": "request",
+    "request_posts": 2.0,
+    "approval_hours": 0.4,
+    "carry_over": 0.5,
+    "poster_cap": 2.5,
+}
 STATE_ARRAYS = (
     "beliefs",
     "codes",
@@ -91,6 +109,9 @@ STATE_ARRAYS = (
     "know",
     "initiative",
     "budget",
+    "pool",
+    "waiting",
+    "performance",
     "hours",
     "replies",
     "queue_sender",
@@ -205,6 +226,9 @@ def test_each_rule_changes_something(name: str) -> None:
     """The comparison above is not vacuous: every rule acts in some structure."""
     changed = sum(_compare_rule(name, s, "busy", weeks=3) for s in sorted(STRUCTURES))
     changed += sum(_compare_rule(name, s, "model2", weeks=3) for s in sorted(STRUCTURES))
+    changed += sum(
+        _compare_rule(name, s, "budget_performance", weeks=3) for s in sorted(STRUCTURES)
+    )
     changed += sum(_compare_rule(name, s, "time", weeks=3) for s in sorted(STRUCTURES))
     assert changed > 0
 

@@ -26,7 +26,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 import panel as pn
@@ -92,6 +92,14 @@ def parameter_widget(name: str, info: FieldInfo, value: Any) -> pn.widgets.Widge
     help_text = info.description or ""
     if info.annotation is bool:  # a switch (e.g. time_limits); help from with_help
         return pn.widgets.Checkbox(label=label, value=bool(value), width=240)
+    if get_origin(info.annotation) is Literal:  # a choice, e.g. allocation
+        return pn.widgets.Select(
+            label=label,
+            options=list(get_args(info.annotation)),
+            value=value,
+            description=help_text,
+            width=130,
+        )
     if info.annotation is int:
         return pn.widgets.IntInput(
             label=label, value=int(value), start=low, end=high, description=help_text, width=130

@@ -3,7 +3,7 @@
 >>> list(SUBMODELS)  # doctest: +NORMALIZE_WHITESPACE
 ['turnover', 'time', 'turbulence', 'frontline', 'reports', 'code_learning',
  'socialisation', 'peer_learning', 'code_news', 'meetings', 'resources', 'posting',
- 'awareness']
+ 'review', 'awareness']
 
 Each module declares one :class:`~orgsim.submodels.base.Submodel` (``SUBMODEL``):
 its parameter block, draws, vectorised and reference kernels, record fields and ODD
@@ -34,6 +34,7 @@ from orgsim.submodels import (
     posting,
     reports,
     resources,
+    review,
     socialisation,
     time,
     turbulence,
@@ -85,6 +86,7 @@ for _module in (
     meetings,
     resources,
     posting,
+    review,
     awareness,
 ):
     register_submodel(_module.SUBMODEL)

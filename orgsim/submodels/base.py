@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import Field
@@ -245,6 +245,15 @@ class StepRecord:
     leavers: int
     departed_budget: float
     peer_adoptions: int
+    outflow: float
+    allocated: float
+    granted: float
+    granted_hops: float
+    waiting: float
+    lapsed: float
+    lapsed_posters: float
+    held: float
+    reviewed_engagement: float
     hours_available: float
     training_waiting: int
     meetings_held: int
@@ -510,6 +519,8 @@ def size(shape: tuple[int, ...]) -> int:
 def _range(info: Any) -> str:
     if info.annotation is bool:  # a switch
         return "{True, False}"
+    if get_origin(info.annotation) is Literal:  # a choice
+        return " | ".join(map(str, get_args(info.annotation)))
     low = high = None
     low_open = high_open = False
     for m in info.metadata:

@@ -1,12 +1,53 @@
-"""Resources (ODD 7.7): the budget pays coordination, then flows to the posters."""
+"""Resources (ODD 7.7, 7.14): the budget pays coordination, then flows from the owners to
+the posters, losing a share per hop.
+
+Today's rule (ODD 7.7, every parameter of the budget process at its off value): the week's
+budget B and nothing else is shared equally over the funded posters; nothing is held back,
+nothing lapses. The budget as a process (ODD 7.14, issue 11 item 2) adds, each switched
+on by its own parameter:
+
+- an **allocation** rule (``allocation``): ``"equal"`` (today's), ``"performance"``
+  (shares follow each poster's record of recent engagement, kept by
+  :mod:`orgsim.submodels.review`, above a floor) or ``"request"`` (posters ask for what
+  tops them up to ``request_posts`` posts' worth; waiting requests first);
+- **approvals** that cost the approving owner ``approval_hours`` each
+  (:meth:`~orgsim.submodels.base.Week.take_hours`); grants that do not fit wait and are
+  approved first next week, the money staying with the owners;
+- **carry-over** caps: the owners keep at most ``carry_over`` weeks' budget, a poster at
+  most ``poster_cap`` posts' worth; the rest lapses (use it or lose it).
+
+Coordination is charged per coordination tie that met this week (``w.carry["met"]``,
+written by the meetings rule when time is modelled; every tie otherwise).
+
+Core objects
+------------
+ResourceParams
+    The budget, the losses on the way, and the budget process's switches.
+process_on
+    Whether any part of the budget process is switched on (else today's rule runs).
+grants_that_fit
+    How many grants of ``approval_hours`` each an owner's hours allow.
+step, reference
+    The vectorised and the owner-by-owner, poster-by-poster kernels.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
 from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, parameter
+
+if TYPE_CHECKING:
+    from orgsim.params import DynamicsParams
+
+NO_CAP = 1e6  # carry-over caps at this value never bind: nothing lapses (today's rule)
+Allocation = Literal["equal", "performance", "request"]
 
 
 class ResourceParams(ParamBlock):
-    """The budget and what it costs to move it."""
+    """The budget, what it costs to move it, and how the owners hand it out."""
 
     budget: float = parameter(
         10.0,
@@ -29,7 +70,7 @@ class ResourceParams(ParamBlock):
         ge=0.0,
         le=MAX_MONEY,
         symbol="kappa",
-        meaning="cost of one coordination tie per step",
+        meaning="cost of one coordination tie per step (per tie that met, when time is modelled)",
         source="judgement: a coordination tie costs a quarter of a post a week",
     )
     slack: float = parameter(
@@ -40,12 +81,93 @@ class ResourceParams(ParamBlock):
         meaning="slack time per poster per step",
         source="judgement: a poster's own time, a post every 20 weeks",
     )
+    allocation: Allocation = parameter(
+        "equal",
+        meaning="how the owners share the money out: 'equal' (today's), 'performance' "
+        "(by recent engagement, above a floor) or 'request' (what posters ask for)",
+        source="issue 11 item 2; incremental budgeting (Wildavsky 1964) vs performance-"
+        "based budgeting (Robinson & Brumby 2005)",
+    )
+    performance_floor: float = parameter(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        meaning="'performance': share of the money shared equally whatever the record "
+        "(so a poster without engagement still gets some)",
+        source="judgement: a fifth kept as a base allocation",
+    )
+    request_posts: float = parameter(
+        1.0,
+        ge=0.0,
+        le=NO_CAP,
+        meaning="'request': posts' worth a poster asks to hold (asks for the rest)",
+        source="judgement: enough for the one post a week a poster may publish",
+    )
+    approval_hours: float = parameter(
+        0.0,
+        ge=0.0,
+        le=168.0,
+        meaning="owner hours one grant takes to approve (0: approvals take no time)",
+        source="judgement: ~0.25 h to check and sign a small media spend",
+    )
+    carry_over: float = parameter(
+        NO_CAP,
+        ge=0.0,
+        le=NO_CAP,
+        meaning="weeks' budget the owners may carry into the next week; the rest lapses "
+        "(1e6: no cap)",
+        source="public budgeting: unspent appropriations lapse at year end, carry-forward "
+        "capped (e.g. UK Budget Exchange, a small share of the budget)",
+    )
+    poster_cap: float = parameter(
+        NO_CAP,
+        ge=1.0,
+        le=NO_CAP,
+        meaning="posts' worth a poster may hold; what arrives beyond it lapses (1e6: no cap)",
+        source="judgement: use-it-or-lose-it media budgets",
+    )
 
 
-def step(w: Week) -> None:
-    """Coordination first; the rest pooled over the funded posters, alpha^hops kept."""
+def process_on(dyn: DynamicsParams) -> bool:
+    """Whether any part of the budget process is on (else today's rule, bit for bit)."""
+    return (
+        dyn.allocation != "equal"
+        or dyn.approval_hours > 0.0
+        or dyn.carry_over < NO_CAP
+        or dyn.poster_cap < NO_CAP
+    )
+
+
+def grants_that_fit(hours: np.ndarray | float, need: float, wanted: np.ndarray | int) -> np.ndarray:
+    """How many grants of ``need`` hours each fit in ``hours`` (at most ``wanted``),
+    such that ``grants * need <= hours`` holds in floating point too."""
+    hours = np.asarray(hours, dtype=np.float64)
+    k = np.minimum(np.asarray(wanted), np.floor(hours / need)).astype(np.int64)
+    k = np.where(k * need > hours, k - 1, k)
+    return np.maximum(k, 0)
+
+
+def _met(w: Week) -> int:
+    """Coordination ties that met this week (all of them when meetings are not modelled)."""
+    met = w.carry.get("met")
+    return w.top.n_coordination if met is None else int(np.count_nonzero(met))
+
+
+def _open_accounts(w: Week) -> None:
+    """The budget process's state, created (empty) the first week it runs."""
+    st, n = w.state, w.top.n
+    if st.pool is None:
+        st.pool = np.zeros(1)
+    if st.waiting is None:
+        st.waiting = np.zeros(n, dtype=bool)
+    if st.performance is None:
+        st.performance = np.zeros(n)
+
+
+def _today(w: Week, n_met: int) -> None:
+    """ODD 7.7: coordination first; the rest pooled over the funded posters."""
     top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
-    rec.coordination = min(dyn.budget, dyn.kappa * top.n_coordination)
+    rec.coordination = min(dyn.budget, dyn.kappa * n_met)
     available = dyn.budget - rec.coordination
     funded = top.poster_funded
     n_funded = int(funded.sum())
@@ -55,50 +177,297 @@ def step(w: Week) -> None:
         st.budget[top.posters[funded]] += kept
         rec.lost = float(n_funded * share - kept.sum())
         rec.landed = float(kept.sum())
+        rec.allocated = rec.granted = float(available)
+        rec.granted_hops = float((share * top.poster_hops[funded]).sum())
     else:
         rec.stuck = available
     st.budget[top.posters] += dyn.slack
     rec.landed += dyn.slack * top.posters.size
     rec.budget_in = dyn.budget + dyn.slack * top.posters.size
+    rec.outflow = rec.budget_in
 
 
-def reference(w: Week) -> None:
-    """Poster by poster."""
+def _today_reference(w: Week, n_met: int) -> None:
+    """ODD 7.7, poster by poster."""
     top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
-    rec.coordination = min(dyn.budget, dyn.kappa * top.n_coordination)
+    rec.coordination = min(dyn.budget, dyn.kappa * n_met)
     available = dyn.budget - rec.coordination
     funded = [i for i in range(top.posters.size) if top.poster_funded[i]]
     if top.n_owners and funded:
         share = available / len(funded)
-        kept_total = 0.0
+        kept_total = hops_total = 0.0
         for i in funded:
             kept = share * dyn.alpha ** top.poster_hops[i]
             st.budget[top.posters[i]] += kept
             kept_total += kept
+            hops_total += share * top.poster_hops[i]
         rec.lost = len(funded) * share - kept_total
         rec.landed = kept_total
+        rec.allocated = rec.granted = available
+        rec.granted_hops = hops_total
     else:
         rec.stuck = available
     for who in top.posters:
         st.budget[who] += dyn.slack
         rec.landed += dyn.slack
     rec.budget_in = dyn.budget + dyn.slack * top.posters.size
+    rec.outflow = rec.budget_in
+
+
+# -- the budget process (ODD 7.14), vectorised ---------------------------------------------
+
+
+def _shares(w: Week, funded: np.ndarray, available: float) -> np.ndarray:
+    """What the allocation rule gives each funded poster (positions ``funded``)."""
+    top, st, dyn = w.top, w.state, w.dyn
+    assert st.performance is not None and st.waiting is not None
+    nf = funded.size
+    who = top.posters[funded]
+    if dyn.allocation == "equal":
+        return np.full(nf, available / nf)
+    if dyn.allocation == "performance":
+        record = st.performance[who]
+        total = float(record.sum())
+        if total <= 0.0:
+            return np.full(nf, available / nf)
+        floor = dyn.performance_floor
+        return available * (floor / nf + (1.0 - floor) * record / total)
+    want = np.maximum(dyn.request_posts * dyn.post_cost - st.budget[who], 0.0)
+    out = np.zeros(nf)
+    left = available
+    first = st.waiting[who]
+    for tier in (first, ~first):  # waiting requests are served first
+        total = float(want[tier].sum())
+        if total <= 0.0 or left <= 0.0:
+            continue
+        if total <= left:
+            out[tier] = want[tier]
+            left -= total
+        else:  # rationed: the tier takes all that is left
+            out[tier] = want[tier] * (left / total)
+            left = 0.0
+    return out
+
+
+def _approve(w: Week, funded: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """Which grants (positions in ``funded``) the owners approve this week."""
+    top, st, dyn = w.top, w.state, w.dyn
+    assert st.waiting is not None
+    asked = np.flatnonzero(amount > 0.0)
+    ok = np.zeros(amount.size, dtype=bool)
+    need = dyn.approval_hours
+    if st.hours is None or need <= 0.0:
+        ok[asked] = True  # approvals take no time
+        return ok
+    owner = top.poster_owner[funded[asked]]
+    waits = st.waiting[top.posters[funded[asked]]]
+    # each owner's queue: waiting grants first, then in poster order
+    order = np.lexsort((asked, ~waits, owner))
+    queued = owner[order]
+    owners, start, count = np.unique(queued, return_index=True, return_counts=True)
+    fit = grants_that_fit(st.hours[owners], need, count)
+    w.take_hours(owners, fit * need)
+    rank = np.arange(queued.size) - np.repeat(start, count)
+    ok[asked[order[rank < np.repeat(fit, count)]]] = True
+    return ok
+
+
+def _process(w: Week, n_met: int) -> None:
+    top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
+    _open_accounts(w)
+    assert st.pool is not None and st.waiting is not None
+    posters = top.posters
+    before = float(st.pool[0])
+    pool = before + dyn.budget
+    rec.coordination = min(pool, dyn.kappa * n_met)
+    available = pool - rec.coordination
+    funded = np.flatnonzero(top.poster_funded)
+    arriving = np.zeros(posters.size)
+    if top.n_owners and funded.size:
+        amount = _shares(w, funded, available)
+        approved = _approve(w, funded, amount)
+        sent = np.where(approved, amount, 0.0)
+        waits = (amount > 0.0) & ~approved
+        st.waiting[posters[funded]] = waits
+        hops = top.poster_hops[funded]
+        arriving[funded] = sent * dyn.alpha**hops
+        rec.allocated = float(amount.sum())
+        rec.waiting = float(amount[waits].sum())
+        rec.granted = float(sent.sum())
+        rec.granted_hops = float((sent * hops).sum())
+        rec.lost = rec.granted - float(arriving.sum())
+        pool = max(available - rec.granted, 0.0)
+    else:
+        rec.stuck = available
+        pool = 0.0
+    arriving += dyn.slack
+    room = np.maximum(dyn.poster_cap * dyn.post_cost - st.budget[posters], 0.0)
+    kept = np.minimum(arriving, room)
+    st.budget[posters] += kept
+    rec.landed = float(kept.sum())
+    lapsed_posters = float((arriving - kept).sum())
+    lapsed_owners = max(pool - dyn.carry_over * dyn.budget, 0.0)
+    pool -= lapsed_owners
+    st.pool[0] = pool
+    rec.lapsed = lapsed_owners + lapsed_posters
+    rec.lapsed_posters = lapsed_posters
+    rec.held = pool
+    rec.budget_in = dyn.budget + dyn.slack * posters.size
+    rec.outflow = rec.budget_in + (before - pool)
+    if dyn.allocation == "performance":  # the review after posting reads what was spent
+        w.carry["held"] = st.budget[posters].copy()
+
+
+def step(w: Week) -> None:
+    """Today's rule, or the budget process when any part of it is on."""
+    if process_on(w.dyn):
+        _process(w, _met(w))
+    else:
+        _today(w, _met(w))
+
+
+# -- the budget process, owner by owner and poster by poster -------------------------------
+
+
+def _shares_reference(w: Week, funded: list[int], available: float) -> list[float]:
+    top, st, dyn = w.top, w.state, w.dyn
+    assert st.performance is not None and st.waiting is not None
+    nf = len(funded)
+    if dyn.allocation == "equal":
+        return [available / nf] * nf
+    if dyn.allocation == "performance":
+        total = sum(float(st.performance[top.posters[i]]) for i in funded)
+        if total <= 0.0:
+            return [available / nf] * nf
+        floor = dyn.performance_floor
+        return [
+            available * (floor / nf + (1.0 - floor) * float(st.performance[top.posters[i]]) / total)
+            for i in funded
+        ]
+    ask = dyn.request_posts * dyn.post_cost
+    want = [max(ask - float(st.budget[top.posters[i]]), 0.0) for i in funded]
+    out = [0.0] * nf
+    left = available
+    for waiting_tier in (True, False):
+        tier = [k for k, i in enumerate(funded) if bool(st.waiting[top.posters[i]]) == waiting_tier]
+        total = sum(want[k] for k in tier)
+        if total <= 0.0 or left <= 0.0:
+            continue
+        rationed = total > left
+        for k in tier:
+            out[k] = want[k] * (left / total) if rationed else want[k]
+        left = 0.0 if rationed else left - total
+    return out
+
+
+def _approve_reference(w: Week, funded: list[int], amount: list[float]) -> list[bool]:
+    top, st, dyn = w.top, w.state, w.dyn
+    assert st.waiting is not None
+    need = dyn.approval_hours
+    ok = [a > 0.0 for a in amount]
+    if st.hours is None or need <= 0.0:
+        return ok
+    for owner in sorted({int(top.poster_owner[i]) for i in funded}):
+        mine = [k for k, i in enumerate(funded) if top.poster_owner[i] == owner and amount[k] > 0]
+        queue = [k for k in mine if st.waiting[top.posters[funded[k]]]]
+        queue += [k for k in mine if not st.waiting[top.posters[funded[k]]]]
+        fit = int(grants_that_fit(float(st.hours[owner]), need, len(queue)))
+        w.take_hours(np.array([owner]), fit * need)
+        for rank, k in enumerate(queue):
+            ok[k] = rank < fit
+    return ok
+
+
+def _process_reference(w: Week, n_met: int) -> None:
+    top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
+    _open_accounts(w)
+    assert st.pool is not None and st.waiting is not None
+    before = float(st.pool[0])
+    pool = before + dyn.budget
+    rec.coordination = min(pool, dyn.kappa * n_met)
+    available = pool - rec.coordination
+    funded = [i for i in range(top.posters.size) if top.poster_funded[i]]
+    arriving = [0.0] * top.posters.size
+    if top.n_owners and funded:
+        amount = _shares_reference(w, funded, available)
+        approved = _approve_reference(w, funded, amount)
+        granted = granted_hops = landed_before_cap = 0.0
+        for k, i in enumerate(funded):
+            waits = amount[k] > 0.0 and not approved[k]
+            st.waiting[top.posters[i]] = waits
+            rec.allocated += amount[k]
+            if waits:
+                rec.waiting += amount[k]
+            if approved[k]:
+                granted += amount[k]
+                granted_hops += amount[k] * top.poster_hops[i]
+                arriving[i] = amount[k] * dyn.alpha ** top.poster_hops[i]
+                landed_before_cap += arriving[i]
+        rec.granted = granted
+        rec.granted_hops = granted_hops
+        rec.lost = granted - landed_before_cap
+        pool = max(available - granted, 0.0)
+    else:
+        rec.stuck = available
+        pool = 0.0
+    lapsed_posters = 0.0
+    for i, who in enumerate(top.posters):
+        incoming = arriving[i] + dyn.slack
+        room = max(dyn.poster_cap * dyn.post_cost - float(st.budget[who]), 0.0)
+        kept = min(incoming, room)
+        st.budget[who] += kept
+        rec.landed += kept
+        lapsed_posters += incoming - kept
+    lapsed_owners = max(pool - dyn.carry_over * dyn.budget, 0.0)
+    pool -= lapsed_owners
+    st.pool[0] = pool
+    rec.lapsed = lapsed_owners + lapsed_posters
+    rec.lapsed_posters = lapsed_posters
+    rec.held = pool
+    rec.budget_in = dyn.budget + dyn.slack * top.posters.size
+    rec.outflow = rec.budget_in + (before - pool)
+    if dyn.allocation == "performance":
+        w.carry["held"] = st.budget[top.posters].copy()
+
+
+def reference(w: Week) -> None:
+    """Owner by owner, poster by poster."""
+    if process_on(w.dyn):
+        _process_reference(w, _met(w))
+    else:
+        _today_reference(w, _met(w))
 
 
 SUBMODEL = Submodel(
     name="resources",
-    meaning="the budget pays coordination ties, then flows from owners to posters, "
-    "losing a share per hop; posters get slack",
+    meaning="the budget pays the coordination ties that met, then owners allocate it "
+    "(equal, by performance or by request), approve grants in their time, and carry "
+    "over or lapse the rest; money loses a share per hop; posters get slack",
     params=ResourceParams,
     draws=(),
     step=step,
     reference=reference,
     records={
         "budget_in": (0.0, "budget entering this step (B + slack)"),
-        "landed": (0.0, "budget that reached posters this step (it funds their posts)"),
+        "outflow": (
+            0.0,
+            "budget leaving the owners this step: B + slack + what they drew from the "
+            "money carried over (= coordination + stuck + lost + landed + lapsed)",
+        ),
+        "landed": (0.0, "budget that reached posters this step and stays with them"),
         "stuck": (0.0, "budget with no owner or no funded poster to go to"),
         "lost": (0.0, "budget lost on the way (1 - alpha per hop)"),
-        "coordination": (0.0, "budget spent on coordination ties"),
+        "coordination": (0.0, "budget spent on coordination ties (that met)"),
+        "allocated": (0.0, "budget the allocation rule gave posters (before approval)"),
+        "granted": (0.0, "allocated budget approved and sent (before the hops' losses)"),
+        "granted_hops": (
+            0.0,
+            "sum of granted budget x hops it travels (lost per hop: lost / granted_hops)",
+        ),
+        "waiting": (0.0, "allocated budget whose approval waits (it stays with the owners)"),
+        "lapsed": (0.0, "budget that lapsed (owners' carry-over and posters' caps)"),
+        "lapsed_posters": (0.0, "the part of lapsed that arrived beyond a poster's cap"),
+        "held": (0.0, "budget the owners carry into the next week"),
     },
-    odd="7.7",
+    odd="7.7, 7.14",
 )

@@ -2,11 +2,11 @@
 
 Each week each employee leaves with chance ``turnover`` and is replaced, in the same
 position (unit, role, ties, code held: an imported org chart's positions are kept), by
-a newcomer with beliefs drawn uniformly from {-1, 0, +1}, no budget, and no knowledge
-of other units' initiatives (a newcomer knows what their own unit is doing, as every
-member does at the start of a run). The code belongs to the organisation: when a
-holder leaves, the code stays. The organisation does not change, so the topology is
-kept (:func:`orgsim.dynamics.update_topology` with ``changed="people"``).
+a newcomer with beliefs drawn uniformly from {-1, 0, +1}, no budget (nor engagement
+record, ODD 7.14), and no knowledge of other units' initiatives (a newcomer knows what
+their own unit is doing, as every member does at the start of a run). The code belongs
+to the organisation: when a holder leaves, the code stays. The organisation does not
+change, so the topology is kept (:func:`orgsim.dynamics.update_topology` with ``changed="people"``).
 
 Newcomers' beliefs come from a generator seeded by one 64-bit number drawn each week,
 so a week with few leavers costs few random numbers; both kernels use it the same way.
@@ -44,9 +44,12 @@ def _newcomers(seed: np.ndarray, leavers: int, m: int) -> np.ndarray:
 
 
 def _welcome(w: Week, who: np.ndarray) -> None:
-    """Everything but beliefs: no budget, knows only their own unit's initiative."""
+    """Everything but beliefs: no budget, no engagement record, knows only their own
+    unit's initiative."""
     state, unit = w.state, w.top.unit
     state.budget[who] = 0.0
+    if state.performance is not None:  # the budget process's record is the person's
+        state.performance[who] = 0.0
     state.know[who] = False
     member = who[unit[who] >= 0]
     state.know[member, unit[member]] = True
@@ -79,6 +82,8 @@ def reference(w: Week) -> None:
         for j in range(w.top.m):
             w.state.beliefs[i, j] = fresh[k, j]
         w.state.budget[i] = 0.0
+        if w.state.performance is not None:
+            w.state.performance[i] = 0.0
         for u in range(w.top.units):
             w.state.know[i, u] = u == w.top.unit[i]
     w.rec.leavers = len(leavers)
