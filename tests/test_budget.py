@@ -321,3 +321,33 @@ def test_coordination_is_charged_per_meeting_held(half_meet: None) -> None:
         for model in _run("hub_and_spokes", 3, **params):
             met = (model.topology.n_coordination + 1) // 2
             assert model.record.coordination == pytest.approx(model.dynamics.kappa * met)
+
+
+def test_the_towers_budget_outruns_its_teams_time() -> None:
+    """Time and budget together (requests for what one post can spend, 5 post costs; a
+    central team with 8 core hours): at B = 40 the tower's three posters can use at most
+    15 a week, so most of the budget waits and then lapses, and the flow varies from
+    week to week with the team's hours (10 replications, weeks 21-60, 95 %)."""
+    on = {
+        "time_limits": True,
+        "slack": 0.0,
+        "allocation": "request",
+        "request_posts": 5.0,
+        "approval_hours": 0.25,
+        "carry_over": 4.0,
+        "hours_core": 8.0,
+        "budget": 40.0,
+    }
+    lapsed, spread = [], []
+    for seed in range(6):
+        flows, lapse, out = [], 0.0, 0.0
+        for week, model in enumerate(_run("tower", 40, seed, **on)):
+            if week >= 15:
+                flows.append(model.metric_values["resource_flow"])
+                lapse += model.record.lapsed
+                out += model.record.outflow
+        lapsed.append(lapse / out)
+        spread.append(float(np.std(flows)))
+    _, low, _, _ = t_interval(np.array(lapsed))
+    assert low > 0.5
+    assert min(spread) > 0.0
