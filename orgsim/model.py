@@ -153,6 +153,12 @@ class Employee(CellAgent):
         self.model.state.budget[self.index] = value
 
     @property
+    def hours(self) -> float | None:
+        """Hours left this week for social-business work (``None``: time not modelled)."""
+        hours = self.model.state.hours
+        return None if hours is None else float(hours[self.index])
+
+    @property
     def knows(self) -> np.ndarray:
         """Per unit, whether this employee knows its current initiative (a writable view)."""
         return self.model.state.know[self.index]

@@ -241,3 +241,39 @@ def test_the_cli_lists_the_switch_and_refuses_a_number_for_it(tmp_path: Any) -> 
     assert result.exit_code == 2
     assert "time_limits" in result.output and "true or false" in result.output
     assert "Traceback" not in result.output
+
+
+def test_meetings_hand_later_rules_the_ties_that_met() -> None:
+    """carry["met"]: a bool mask over the organisation's coordination ties (the budget
+    lane charges kappa for these); both ends of each tie that met spent the hours."""
+    from orgsim.dynamics import draw
+    from orgsim.submodels import SUBMODELS
+    from orgsim.submodels.base import Week
+
+    model = OrgModel(structure="dandelion", rng=3, agents=False, hours_coordinator=0.5, **ON)
+    top, dyn = model.topology, model.dynamics
+    week = Week(top, model.state, dyn, draw(top, dyn, model.rng))
+    for name, sub in SUBMODELS.items():
+        if name == "meetings":
+            before = None if week.state.hours is None else week.state.hours.copy()
+        sub.step(week)
+        if name == "meetings":
+            break
+    met = week.carry["met"]
+    assert met.dtype == bool and met.shape == (len(model.organisation.coordination),)
+    assert before is not None and week.state.hours is not None
+    ends, count = np.unique(top.coordination_ties[met], return_counts=True)
+    spent = before - week.state.hours
+    assert np.allclose(spent[ends], count * dyn.meeting_hours)
+    assert np.allclose(np.delete(spent, ends), 0.0)
+    assert week.rec.meetings_held == met.sum() and not met.all()
+
+
+def test_an_employee_agent_shows_its_hours_left() -> None:
+    off = OrgModel(structure="tower", rng=0, agents=True, employees=40)
+    off.step()
+    assert off.employees[1].hours is None
+    on = OrgModel(structure="tower", rng=0, agents=True, employees=40, **ON)
+    on.step()
+    assert on.state.hours is not None
+    assert [a.hours for a in on.employees] == on.state.hours.tolist()

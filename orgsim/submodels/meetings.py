@@ -13,7 +13,7 @@ Hands on ``carry["met"]``: bool mask over ``Topology.coordination_ties`` (the
 organisation's ``coordination``), the ties that met. Later rules read it: resources
 charges kappa only for the ties that met (budget lane); awareness forwards news only
 over ties that met. Without time (``hours is None``) nothing is drawn, nothing is
-carried, and every tie works as in model version 6.
+carried, and every tie works as without time.
 """
 
 from __future__ import annotations

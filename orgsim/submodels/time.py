@@ -18,7 +18,7 @@ The parameters of the other time-consuming rules (``training_hours``,
 here too, so the whole time budget reads in one block.
 
 With ``time_limits`` off (the default) ``hours`` stays ``None``, nothing is drawn
-and the week is as in model version 6.
+and the week is as without time (bit for bit).
 """
 
 from __future__ import annotations
