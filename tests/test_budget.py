@@ -13,13 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from isolated import OrgModel
 from test_submodels import _compare_rule
 
-from orgsim.model import OrgModel as _OrgModel
 from orgsim.statistics import t_interval
 from orgsim.structures import STRUCTURES
 from orgsim.submodels import (
-    MODEL2_OFF,
     SUBMODELS,
     ParamBlock,
     Submodel,
@@ -28,13 +27,6 @@ from orgsim.submodels import (
     unregister_submodel,
 )
 from orgsim.submodels.resources import grants_that_fit, process_on
-
-
-def OrgModel(*args: Any, **params: Any) -> _OrgModel:  # noqa: N802
-    """This file tests one part of Model 2 on its own: the others start off
-    (orgsim.MODEL2_OFF); the parts together are tested in test_variation.py."""
-    return _OrgModel(*args, **{**MODEL2_OFF, **params})
-
 
 SMALL = {"employees": 120, "units": 3}
 MONEY = ("spent_on_posts", "coordination", "lost", "lapsed", "stuck", "departed_budget")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from typer.testing import CliRunner
 
 from orgsim.cli import app
@@ -23,7 +27,16 @@ def test_help_offers_installing_completion():
 
 
 def test_completion_script_and_answers():
-    script = runner.invoke(app, ["--show-completion", "bash"], prog_name="orgsim")
-    assert script.exit_code == 0 and "complete" in script.output and "orgsim" in script.output
+    # a fresh process: Typer's completion classes are process-wide state that other
+    # tests in the same worker can leave changed
+    script = subprocess.run(
+        [sys.executable, "-m", "orgsim", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
+    assert script.returncode == 0, script.stderr
+    assert "complete" in script.stdout and "orgsim" in script.stdout
     assert _complete("orgsim ru", 1) == ["run"]
     assert _complete("orgsim list ", 2) == [item.value for item in Listing]

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import pytest
+from isolated import OrgModel
 
 from orgsim.dynamics import draw
-from orgsim.model import OrgModel as _OrgModel
 from orgsim.statistics import t_interval
 from orgsim.structures import STRUCTURES
 from orgsim.submodels import (
-    MODEL2_OFF,
     SUBMODELS,
     Submodel,
     Week,
@@ -29,13 +27,6 @@ from orgsim.submodels import (
 )
 from orgsim.submodels.base import ParamBlock, draw_order
 from orgsim.submodels.reports import holder_reads
-
-
-def OrgModel(*args: Any, **params: Any) -> _OrgModel:  # noqa: N802
-    """This file tests one part of Model 2 on its own: the others start off
-    (orgsim.MODEL2_OFF); the parts together are tested in test_variation.py."""
-    return _OrgModel(*args, **{**MODEL2_OFF, **params})
-
 
 QUEUE = {"report_shelf_life": 3, "report_rate": 0.6, "capacity": 4}
 

@@ -13,21 +13,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from isolated import OrgModel
 
 from orgsim.errors import ParameterError
-from orgsim.model import OrgModel as _OrgModel
 from orgsim.statistics import t_interval
 from orgsim.structures import STRUCTURES
-from orgsim.submodels import MODEL2_OFF
 from orgsim.submodels.meetings import slots
 from orgsim.submodels.time import TimeParams, role_hours
-
-
-def OrgModel(*args: Any, **params: Any) -> _OrgModel:  # noqa: N802
-    """This file tests one part of Model 2 on its own: the others start off
-    (orgsim.MODEL2_OFF); the parts together are tested in test_variation.py."""
-    return _OrgModel(*args, **{**MODEL2_OFF, **params})
-
 
 ON = {"time_limits": True}
 

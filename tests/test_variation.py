@@ -4,8 +4,9 @@ With Model 2 on (time, budget as a process, reports as a queue; issue 11), each
 structure's authenticity, awareness and resource flow vary from week to week within a
 run and between replications, and so does coordination cost wherever there are
 coordination ties. A structure without budget owners (the band) has no money to
-flow: its resource flow is 0 by definition. With Model 2 off, resource flow and coordination cost are closed
-forms (tests/test_closed_forms.py). ODD §9 gives the measured sizes (docs/variation.py).
+flow: its resource flow is 0 by definition. With Model 2 off, resource flow and
+coordination cost are closed forms (tests/test_closed_forms.py). ODD §9 gives the
+measured sizes (docs/variation.py).
 """
 
 from __future__ import annotations

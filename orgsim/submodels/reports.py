@@ -86,7 +86,7 @@ class ReportParams(ParamBlock):
         le=520,
         symbol="L",
         meaning="weeks an unread report waits in the holders' in-tray before it is dropped "
-        "as stale (0: read the week it is sent or dropped, as in model version 6)",
+        "as stale (0: read the week it is sent or dropped, the rule without a queue)",
         source="orgsim (Model 2, queueing); judgement: a monthly reporting cycle makes 4 "
         "weeks a natural ON value",
     )
@@ -187,7 +187,7 @@ def _read_rows(t: Topology, d: Any) -> int:
 
 
 def _queue_off(d: Any) -> bool:
-    """Model version 6's rule: every member reports, nothing waits, time not modelled."""
+    """The rule without a queue: every member reports, nothing waits, time not modelled."""
     return bool(
         d.report_shelf_life == 0 and d.report_rate == 1.0 and not getattr(d, "time_limits", False)
     )
@@ -197,7 +197,7 @@ def pick_reports(top: Topology, rng: np.random.Generator, dyn: Any = None) -> np
     """Positions in ``top.reporters`` in the order this week's reports reach the
     in-tray, by code: per code a uniformly random ordered sample of its domain
     (:func:`_sample_sizes`; with ``dyn`` None or the queue off, the K x holders read
-    in model version 6, sorted by index).
+    without a queue, sorted by index).
 
     A code whose holders receive more than they can read reads a uniformly random
     subset (limited-capacity processors, Radner 1993): the first of this order.
