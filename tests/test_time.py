@@ -283,13 +283,14 @@ def test_role_hours_kept_between_weeks_follow_the_organisation_and_the_parameter
     """The time rule keeps the last organisation's role hours: alternating two models
     (other organisation, other role hours) still gives the reference's hours."""
     from orgsim import dynamics
+    from orgsim.model import OrgModel as DefaultModel  # Model 2 on: time modelled
     from orgsim.submodels import time as time_rule
     from orgsim.submodels.base import Week
 
     models = [
-        _OrgModel("hub_and_spokes", rng=1, agents=False, employees=300),
-        _OrgModel("band", rng=2, agents=False, employees=120, units=2, hours_staff=3.0),
-        _OrgModel("hub_and_spokes", rng=1, agents=False, employees=300, hours_core=1.0),
+        DefaultModel("hub_and_spokes", rng=1, agents=False, employees=300),
+        DefaultModel("band", rng=2, agents=False, employees=120, units=2, hours_staff=3.0),
+        DefaultModel("hub_and_spokes", rng=1, agents=False, employees=300, hours_core=1.0),
     ]
     for _ in range(2):
         for m in models:
