@@ -42,11 +42,19 @@ class ReviewParams(ParamBlock):
     )
 
 
+def _reviewed(w: Week) -> bool:
+    """The performance allocation is on and resources handed over what was held."""
+    return (
+        w.dyn.allocation == "performance"
+        and w.carry.get("held") is not None
+        and w.state.performance is not None
+    )
+
+
 def _spent(w: Week) -> np.ndarray | None:
-    held = w.carry.get("held")
-    if w.dyn.allocation != "performance" or held is None or w.state.performance is None:
+    if not _reviewed(w):
         return None
-    return np.maximum(held - w.state.budget[w.top.posters], 0.0)
+    return np.maximum(w.carry["held"] - w.state.budget[w.top.posters], 0.0)
 
 
 def _from_replies(w: Week) -> bool:
@@ -65,27 +73,29 @@ def _organic(w: Week) -> float:
 
 def step(w: Week) -> None:
     """Engagement of this week's posts, into their authors' records."""
-    spent = _spent(w)
-    if spent is None:
+    if not _reviewed(w):
         return
     top, st, dyn = w.top, w.state, w.dyn
     assert st.performance is not None
-    engagement = np.zeros(top.posters.size)
-    idx = np.flatnonzero(spent > 0.0)
-    if _from_replies(w):
+    if _from_replies(w):  # the spend is not needed: the replies owed say it all
         assert st.replies is not None
         engagement = st.replies[top.posters] / dyn.reply_hours
-    elif idx.size:
-        authors = top.posters[idx]
-        unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
-        pcode = top.poster_code[idx]
-        content = st.beliefs[authors]
-        speaks = pcode >= 0
-        if speaks.any():
-            content[speaks] = st.codes[pcode[speaks]]
-        fidelity = (content == st.realities[unit]).mean(axis=1)
-        auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
-        engagement[idx] = (spent[idx] / dyn.post_cost + _organic(w)) * auth
+    else:
+        spent = _spent(w)
+        assert spent is not None
+        engagement = np.zeros(top.posters.size)
+        idx = np.flatnonzero(spent > 0.0)
+        if idx.size:
+            authors = top.posters[idx]
+            unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
+            pcode = top.poster_code[idx]
+            content = st.beliefs[authors]
+            speaks = pcode >= 0
+            if speaks.any():
+                content[speaks] = st.codes[pcode[speaks]]
+            fidelity = (content == st.realities[unit]).mean(axis=1)
+            auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
+            engagement[idx] = (spent[idx] / dyn.post_cost + _organic(w)) * auth
     m = dyn.performance_memory
     st.performance[top.posters] = m * st.performance[top.posters] + (1.0 - m) * engagement
     w.rec.reviewed_engagement = float(engagement.sum())
