@@ -336,7 +336,9 @@ class Week:
             else:
                 hours[who[ok]] = left[ok] - need
             return ok
-        need_arr = np.broadcast_to(np.asarray(need, dtype=np.float64), who.shape)
+        need_arr = np.asarray(need, dtype=np.float64)
+        if need_arr.shape != who.shape:  # broadcast_to costs microseconds of Python
+            need_arr = np.broadcast_to(need_arr, who.shape)
         left = hours[who]
         ok = left >= need_arr
         if ok.all():  # e.g. replies capped at the hours left: no second gather

@@ -316,7 +316,7 @@ def _process(w: Week, n_met: int) -> None:
     rec.budget_in = dyn.budget + dyn.slack * posters.size
     rec.outflow = rec.budget_in + (before - pool)
     if dyn.allocation == "performance":  # the review after posting reads what was spent
-        w.carry["held"] = st.budget[posters].copy()
+        w.carry["held"] = st.budget[posters]  # a gather: already a copy
 
 
 def step(w: Week) -> None:
