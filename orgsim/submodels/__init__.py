@@ -97,8 +97,8 @@ MODEL2_OFF: dict[str, object] = {
     "slack": 0.05,
     "allocation": "equal",
     "approval_hours": 0.0,
-    "carry_over": 1e6,
-    "poster_cap": 1e6,
+    "carry_over": resources.NO_CAP,
+    "poster_cap": resources.NO_CAP,
     "report_shelf_life": 0,
     "report_rate": 1.0,
 }

@@ -43,6 +43,7 @@ from orgsim.rng import bernoulli, skip_positions, uniform32
 from orgsim.schema import StrictSchema
 
 MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
+MAX_HOURS = 168.0  # hours in a week: the most any hour parameter can be
 
 if TYPE_CHECKING:
     from orgsim.dynamics import State, Topology

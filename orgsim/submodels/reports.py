@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orgsim.submodels.base import (
+    MAX_HOURS,
     Draw,
     ParamBlock,
     Submodel,
@@ -101,7 +102,7 @@ class ReportParams(ParamBlock):
     report_hours: float = parameter(
         0.5,
         ge=0.0,
-        le=168.0,
+        le=MAX_HOURS,
         meaning="hours a sender spends preparing and passing on a report (only when time "
         "is modelled; without them the report is not sent that week)",
         source="judgement: a short written update",
@@ -109,7 +110,7 @@ class ReportParams(ParamBlock):
     process_hours: float = parameter(
         0.25,
         ge=0.0,
-        le=168.0,
+        le=MAX_HOURS,
         meaning="hours a code holder spends reading and judging a report (only when time "
         "is modelled; at most K reports a holder a week either way)",
         source="judgement: K = 25 reports take a holder about 6 hours a week",

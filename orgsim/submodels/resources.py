@@ -6,7 +6,7 @@ budget B and nothing else is shared equally over the funded posters; nothing is 
 nothing lapses. The budget as a process (ODD 7.14, issue 11 item 2) adds, each switched
 on by its own parameter:
 
-- an **allocation** rule (``allocation``): ``"equal"`` (today's), ``"performance"``
+- an **allocation** rule (``allocation``): ``"equal"`` (model version 7's), ``"performance"``
   (shares follow each poster's record of recent engagement, kept by
   :mod:`orgsim.submodels.review`, above a floor) or ``"request"`` (posters ask for what
   tops them up to ``request_posts`` posts' worth; waiting requests first);
@@ -24,7 +24,7 @@ Core objects
 ResourceParams
     The budget, the losses on the way, and the budget process's switches.
 process_on
-    Whether any part of the budget process is switched on (else today's rule runs).
+    Whether any part of the budget process is switched on (else model version 7's rule runs).
 grants_that_fit
     How many grants of ``approval_hours`` each an owner's hours allow.
 step, reference
@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, parameter
+from orgsim.submodels.base import MAX_HOURS, MAX_MONEY, ParamBlock, Submodel, Week, parameter
 
 if TYPE_CHECKING:
     from orgsim.params import DynamicsParams
 
-NO_CAP = 1e6  # carry-over caps at this value never bind: nothing lapses (today's rule)
+NO_CAP = 1e6  # carry-over caps at this value never bind: nothing lapses (model version 7's rule)
 Allocation = Literal["equal", "performance", "request"]
 
 
@@ -84,7 +84,7 @@ class ResourceParams(ParamBlock):
     )
     allocation: Allocation = parameter(
         "performance",
-        meaning="how the owners share the money out: 'equal' (today's), 'performance' "
+        meaning="how the owners share the money out: 'equal' (model version 7's), 'performance' "
         "(by recent engagement, above a floor) or 'request' (what posters ask for)",
         source="issue 11 item 2; incremental budgeting (Wildavsky 1964) vs performance-"
         "based budgeting (Robinson & Brumby 2005)",
@@ -107,7 +107,7 @@ class ResourceParams(ParamBlock):
     approval_hours: float = parameter(
         0.25,
         ge=0.0,
-        le=168.0,
+        le=MAX_HOURS,
         meaning="owner hours one grant takes to approve (0: approvals take no time)",
         source="judgement: ~0.25 h to check and sign a small media spend",
     )
@@ -130,7 +130,7 @@ class ResourceParams(ParamBlock):
 
 
 def process_on(dyn: DynamicsParams) -> bool:
-    """Whether any part of the budget process is on (else today's rule, bit for bit)."""
+    """Whether any part of the budget process is on (else model version 7's rule, bit for bit)."""
     return (
         dyn.allocation != "equal"
         or dyn.approval_hours > 0.0

@@ -28,12 +28,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, parameter, uniform
+from orgsim.submodels.base import (
+    MAX_HOURS,
+    MAX_MONEY,
+    ParamBlock,
+    Submodel,
+    Week,
+    parameter,
+    uniform,
+)
 
 if TYPE_CHECKING:
     from orgsim.dynamics import Topology
-
-MAX_HOURS = 168.0  # hours in a week
 
 
 class TimeParams(ParamBlock):
