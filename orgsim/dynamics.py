@@ -273,7 +273,8 @@ class Topology:
             voice_hops[:, u] = d[posters]
 
         coordinators = np.flatnonzero(np.diff(a_coord.indptr) > 0)
-        a_spread = org.adjacency("formal", "informal").astype(np.float32)
+        # uint32: one product counts the informed ties of 4 units at once (informed_ties)
+        a_spread = org.adjacency("formal", "informal").astype(np.uint32)
         report_hops = dist[reporters]
         p_zero, p_flip = distortion_thresholds(report_hops, dyn.omission, dyn.distortion)
         frontline = np.flatnonzero(org.frontline)
@@ -416,11 +417,6 @@ class State:
     queue_waiting : ndarray of int or None, shape (n_codes, report_shelf_life)
         Per code, the number of reports waiting by age 1..shelf life (including those
         beyond the holders' reach, which only expire).
-    spread_seen, spread_counts : ndarray or None
-        A cache, not state: ``know`` as last seen by the awareness step and, for it,
-        each employee's number of informed ties per unit. The step updates the counts
-        from what changed in ``know`` since (by anyone: it compares, it does not
-        trust), which is far cheaper than the full sparse product.
     """
 
     beliefs: np.ndarray
@@ -442,8 +438,6 @@ class State:
     queue_age: np.ndarray | None = None
     queue_content: np.ndarray | None = None
     queue_waiting: np.ndarray | None = None
-    spread_seen: np.ndarray | None = None
-    spread_counts: np.ndarray | None = None
 
     @property
     def realities(self) -> np.ndarray:

@@ -314,9 +314,8 @@ class OrgModel(mesa.Model):
         ``changed="people"``: other people fill the same positions (turnover; reset
         their state arrays yourself); the topology stays. ``"structure"``: ties,
         roles, codes or units changed; the topology is derived again
-        (:meth:`orgsim.dynamics.Topology.update`). The state is kept; its cached
-        informed-tie counts are dropped, and Mesa agents, if created, are re-placed
-        on the new graph.
+        (:meth:`orgsim.dynamics.Topology.update`). The state is kept, and Mesa agents, if
+        created, are re-placed on the new graph.
 
         Raises
         ------
@@ -334,7 +333,6 @@ class OrgModel(mesa.Model):
                 raise ParameterError("organisation", f"{a} {what}, as the running one", b)
         self.organisation = organisation
         self.topology = self.topology.update(organisation, self.dynamics, changed)
-        self.state.spread_seen = self.state.spread_counts = None
         if self.space is not None and changed != "people":
             self.space = Network(organisation.graph, layout=None, random=self.random)
             for agent in self._employees:

@@ -119,29 +119,41 @@ def test_cli_import_stays_light() -> None:
     assert done.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("mode", ["default", "propagate", "columns"])
 @pytest.mark.parametrize("structure", sorted(STRUCTURES))
-def test_incremental_spread_counts_equal_the_sparse_product(
-    structure: str, mode: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The cached informed-tie counts track ``know``, even when someone else edits it."""
-    if mode == "propagate":  # always propagate changes tie by tie
-        monkeypatch.setattr(awareness, "COLUMN_SHARE", np.inf)
-        monkeypatch.setattr(awareness, "FULL_SHARE", np.inf)
-    elif mode == "columns":  # always recompute changed units' columns
-        monkeypatch.setattr(awareness, "COLUMN_SHARE", 0.0)
-        monkeypatch.setattr(awareness, "FULL_SHARE", np.inf)
+def test_informed_ties_equal_the_sparse_product(structure: str) -> None:
+    """The packed product counts exactly, whatever ``know`` holds (also after an edit
+    from outside the step, e.g. through an agent's ``knows`` view)."""
     model = OrgModel(
         structure=structure, rng=9, agents=False, beta=0.3, initiative_rate=0.2, **SMALL
     )
+    a = model.topology.a_spread.astype(np.int64)
     for i in range(8):
         model.step()
-        if i == 4:  # an edit from outside the step (e.g. through an agent's ``knows`` view)
+        if i == 4:
             model.state.know[::7, 0] ^= True
-        st = model.state
-        counts = awareness.spread_counts(model.topology, st)
-        full = model.topology.a_spread @ st.know.astype(np.float32)
-        assert np.array_equal(counts, full.astype(np.int32))
+        counts = awareness.informed_ties(model.topology, model.state.know)
+        assert np.array_equal(counts, a @ model.state.know.astype(np.int64))
+
+
+@pytest.mark.parametrize("units", [1, 3, 4, 8, 9, 20])
+@pytest.mark.parametrize("hub_ties", [5, 255, 256, 70_000])
+def test_informed_ties_lanes_never_overflow(units: int, hub_ties: int) -> None:
+    """A star whose hub has 255 ties fits byte lanes; 256 and 70,000 need wider ones;
+    more than 4 units take several words. Every count is exact, the hub's included."""
+    from types import SimpleNamespace
+
+    import scipy.sparse as sp
+
+    n = hub_ties + 1
+    rows = np.concatenate([np.zeros(hub_ties, np.int64), np.arange(1, n)])
+    cols = np.concatenate([np.arange(1, n), np.zeros(hub_ties, np.int64)])
+    adj = sp.csr_array((np.ones(rows.size, np.uint32), (rows, cols)), shape=(n, n))
+    know = np.random.default_rng(units).random((n, units)) < 0.9
+    know[1:, 0] = True  # the hub hears from all its ties about unit 0
+    top = SimpleNamespace(a_spread=adj, max_degree=hub_ties)
+    counts = awareness.informed_ties(top, know)
+    assert counts[0, 0] == hub_ties
+    assert np.array_equal(counts, adj.astype(np.int64) @ know.astype(np.int64))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator tuning")

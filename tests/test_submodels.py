@@ -33,7 +33,7 @@ from orgsim.submodels import (
     register_submodel,
     unregister_submodel,
 )
-from orgsim.submodels.awareness import spread_counts
+from orgsim.submodels.awareness import informed_ties
 from orgsim.submodels.base import StepRecord
 
 REGIMES: dict[str, dict[str, Any]] = {
@@ -393,10 +393,10 @@ def test_replace_organisation_continues_the_run() -> None:
     )
     for _ in range(2):
         model.step()
-        # the cached informed-tie counts follow the new ties, not the old ones
-        counts = spread_counts(model.topology, model.state)
-        full = model.topology.a_spread @ model.state.know.astype(np.float32)
-        assert np.array_equal(counts, full.astype(np.int32))
+        # the informed-tie counts follow the new ties, not the old ones
+        counts = informed_ties(model.topology, model.state.know)
+        full = model.topology.a_spread.astype(np.int64) @ model.state.know.astype(np.int64)
+        assert np.array_equal(counts, full)
     more_units = copy.copy(model.organisation)
     more_units.units += 1
     with pytest.raises(ParameterError, match="units"):

@@ -21,7 +21,7 @@ from orgsim.submodels.base import ParamBlock, Submodel, Week, parameter, uniform
 from orgsim.submodels.reports import CAPACITY
 
 if TYPE_CHECKING:
-    from orgsim.dynamics import State, Topology
+    from orgsim.dynamics import Topology
 
 
 class AwarenessParams(ParamBlock):
@@ -46,52 +46,36 @@ class AwarenessParams(ParamBlock):
     capacity: int = CAPACITY
 
 
-COLUMN_SHARE = 0.125  # a unit whose changes touch more ties (x nnz) gets a column product
-FULL_SHARE = 0.075  # whole product when the work exceeds this x nnz x units
+def informed_ties(top: Topology, know: np.ndarray) -> np.ndarray:
+    """Informed ties per employee and unit, ``top.a_spread @ know``, as exact integers.
 
+    One sparse product counts all units at once: each employee's row of ``know`` is
+    packed into the lanes of 32-bit words (one byte per unit while no one has more
+    than 255 ties, ``top.max_degree``; two or four bytes beyond), and ``a_spread``
+    (0/1, stored as uint32) times the words adds every lane separately, since no lane
+    can overflow into the next. With byte lanes and a multiple of 4 units, the words
+    are ``know`` itself, viewed. About 2x faster than updating last week's counts
+    from what changed, and 4x fewer operations than a float product per unit.
 
-def spread_counts(top: Topology, state: State) -> np.ndarray:
-    """Informed ties per employee and unit, ``top.a_spread @ state.know``, as int32.
-
-    Kept in ``state.spread_counts`` for the ``know`` of ``state.spread_seen``. Per
-    unit, the entries of ``know`` that changed since are propagated to their
-    neighbours (``a_spread`` is symmetric); a unit whose changes would touch many
-    ties (a new initiative resets its column) is recomputed with one sparse
-    matrix-vector product, and when that is still much work, everything is, with
-    the full product. All give the same integers. (The shares are a cost model
-    measured on this machine: a propagated tie costs about 8x a product's.)
+    >>> import scipy.sparse as sp
+    >>> from types import SimpleNamespace
+    >>> ring = sp.csr_array(np.roll(np.eye(4, dtype=np.uint32), 1, axis=1))
+    >>> top = SimpleNamespace(a_spread=ring + ring.T, max_degree=2)
+    >>> informed_ties(top, np.array([[1, 0], [0, 0], [1, 1], [0, 0]], bool)).tolist()
+    [[0, 0], [2, 1], [0, 0], [2, 1]]
     """
-    know = state.know
-    seen, counts = state.spread_seen, state.spread_counts
-    units = know.shape[1]
-    adj = top.a_spread
-    if seen is None or counts is None or seen.shape != know.shape:
-        counts = (adj @ know.astype(np.float32)).astype(np.int32)
+    n, units = know.shape
+    lane = next(t for t in (np.uint8, np.uint16, np.uint32) if top.max_degree <= np.iinfo(t).max)
+    per_word = 4 // np.dtype(lane).itemsize
+    words = -(-units // per_word)
+    if lane is np.uint8 and units == words * per_word and know.flags.c_contiguous:
+        packed = know.view(np.uint8)  # a bool is a byte 0 or 1: already byte lanes
     else:
-        changed = np.flatnonzero(know != seen)
-        who, unit = np.divmod(changed, units)
-        starts = adj.indptr[who]
-        ties = adj.indptr[who + 1] - starts
-        touched = np.bincount(unit, weights=ties, minlength=units)
-        heavy = touched > COLUMN_SHARE * adj.nnz
-        work = np.where(heavy, COLUMN_SHARE * adj.nnz, touched).sum()
-        if work > FULL_SHARE * adj.nnz * units:
-            counts = (adj @ know.astype(np.float32)).astype(np.int32)
-        else:
-            for u in np.flatnonzero(heavy):
-                counts[:, u] = adj @ know[:, u].astype(np.float32)
-            light = ~heavy[unit]
-            starts, ties, unit = starts[light], ties[light], unit[light]
-            total = int(ties.sum())
-            if total:
-                base = np.repeat(starts - (np.cumsum(ties) - ties), ties)
-                neighbours = adj.indices[base + np.arange(total)]
-                sign = np.where(know.reshape(-1)[changed[light]], 1, -1).astype(np.int32)
-                flat = neighbours * units + np.repeat(unit, ties)
-                np.add.at(counts.reshape(-1), flat, np.repeat(sign, ties))
-    state.spread_seen = know.copy()
-    state.spread_counts = counts
-    return counts
+        packed = np.zeros((n, words * per_word), dtype=lane)
+        packed[:, :units] = know
+    vectors = packed.view(np.uint32)
+    sums = top.a_spread @ (vectors[:, 0] if words == 1 else vectors)
+    return np.asarray(sums, dtype=np.uint32).view(lane).reshape(n, -1)[:, :units]
 
 
 def step(w: Week) -> None:
@@ -103,7 +87,7 @@ def step(w: Week) -> None:
         st.initiative[renew] += 1
         st.know[:, renew] = top.unit[:, None] == renew[None, :]
     know = st.know
-    counts = spread_counts(top, st)
+    counts = informed_ties(top, know)
     learn = d.cascade < chance_table32(dyn.beta, top.max_degree)[counts]
     co = top.coordinators
     if co.size:
