@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -89,9 +90,23 @@ class RunView:
             state=ReadOnly(run.state),  # type: ignore[arg-type]
             record=frozen(run.record),
             params=run.dynamics,
-            topology=ReadOnly(run.topology),  # type: ignore[arg-type]
+            topology=_topology_view(run),  # type: ignore[arg-type]
             stage_thresholds=getattr(run, "stage_thresholds", None) or DEFAULT_THRESHOLDS,
         )
+
+
+def _topology_view(run: Any) -> ReadOnly:
+    """The read-only view of ``run.topology``, kept on the run from week to week: a
+    topology is never changed (a changed organisation gets a new one), so what its view
+    has frozen stays right, and metrics do not pay for freezing it again every week."""
+    top = run.topology
+    kept = getattr(run, "_topology_view", None)
+    if isinstance(kept, ReadOnly) and object.__getattribute__(kept, "_target") is top:
+        return kept
+    view = ReadOnly(top)
+    with suppress(AttributeError):  # a run that takes no attributes: a fresh view a week
+        run._topology_view = view
+    return view
 
 
 MetricFunction = Callable[[RunView], float]
