@@ -32,6 +32,8 @@ Block
     table), ``put(a, value)`` (write back; nothing to do for in-place slices).
 Runs, tiles
     Runs of consecutive rows with one key; tile blocks of whole tiles, then the rest.
+row_words
+    Each row of a small bool table as one machine word (OR whole rows at once).
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ import numpy as np
 RUN_MIN_ROWS = 64  # kernels slice runs of rows when runs are this long on average
 RUN_MIN_TOTAL = 1024  # ... and cover this many rows (small arrays: gathering is cheaper)
 TILE_ROWS = 64  # rows per SIMD-friendly block when a row is broadcast down a slice
+
+
+_WORDS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def row_words(a: np.ndarray) -> np.ndarray | None:
+    """Each row of the C-contiguous bool array ``a`` (n, k) as one unsigned word, a view
+    (OR of words = OR of rows, element by element), when a row is 1, 2, 4 or 8 bytes;
+    else ``None``.
+
+    >>> know = np.array([[True, False, False, False], [False, False, True, False]])
+    >>> words = row_words(know)
+    >>> words[0] |= words[1]
+    >>> know[0].tolist(), row_words(np.zeros((2, 3), bool)) is None
+    ([True, False, True, False], True)
+    """
+    word = _WORDS.get(a.shape[1] * a.itemsize) if a.ndim == 2 else None
+    if word is None or not a.flags.c_contiguous:
+        return None
+    return a.view(word).reshape(-1)
 
 
 def tile(row: np.ndarray, reps: int) -> np.ndarray:

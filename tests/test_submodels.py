@@ -22,6 +22,7 @@ from orgsim import params as params_module
 from orgsim import rows
 from orgsim.dynamics import Topology, draw
 from orgsim.errors import ParameterError
+from orgsim.metrics import RunView
 from orgsim.model import OrgModel
 from orgsim.organisation import Organisation
 from orgsim.structures import STRUCTURES
@@ -393,6 +394,11 @@ def test_replace_organisation_continues_the_run() -> None:
     )
     for _ in range(2):
         model.step()
+        # metrics read the new organisation and topology (their read-only views are kept
+        # only while the objects last)
+        view = RunView.of(model)
+        assert view.topology.a_spread.nnz == model.topology.a_spread.nnz
+        assert len(view.organisation.informal) == len(model.organisation.informal) == 0
         # the informed-tie counts follow the new ties, not the old ones
         counts = informed_ties(model.topology, model.state.know)
         full = model.topology.a_spread.astype(np.int64) @ model.state.know.astype(np.int64)
