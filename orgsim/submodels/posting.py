@@ -17,9 +17,22 @@ hours, not the accumulation of slack (no 20-week sawtooth).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
-from orgsim.submodels.base import MAX_MONEY, ParamBlock, Submodel, Week, integers, parameter
+from orgsim.submodels.base import (
+    MAX_MONEY,
+    ParamBlock,
+    Submodel,
+    Week,
+    integers,
+    parameter,
+    plan,
+)
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import Topology
 
 
 class PostingParams(ParamBlock):
@@ -43,38 +56,34 @@ class PostingParams(ParamBlock):
 
 
 def true_per_row(mask: np.ndarray) -> np.ndarray:
-    """How many entries of each row of a bool array are true (int64), 8 at a time:
-    ``mask.sum(axis=1)`` with short rows is a slow reduction (a post's fidelity).
+    """How many entries of each row of a bool array are true (int64), as one float32
+    product with a ones vector (exact up to 2^24 columns): ``mask.sum(axis=1)`` with
+    short rows is a slow reduction (a post's fidelity).
 
     >>> true_per_row(np.array([[True] * 9 + [False], [False] * 10])).tolist()
     [9, 0]
     """
-    u = np.ascontiguousarray(mask).view(np.uint8)
-    out = np.zeros(u.shape[0], dtype=np.int64)
-    full = u.shape[1] // 8 * 8
-    for s in range(0, full, 8):
-        out += np.bitwise_count(u[:, s : s + 8].view(np.uint64)[:, 0])
-    for s in range(full, u.shape[1]):
-        out += u[:, s]
-    return out
+    ones = np.ones(mask.shape[1], dtype=np.float32)
+    return (mask.astype(np.float32) @ ones).astype(np.int64)
 
 
-def _replies(w: Week) -> None:
-    """Posters answer last week's comments with the hours they have (time on)."""
-    st, posters = w.state, w.top.posters
-    if st.replies is None:
-        st.replies = np.zeros(w.top.n)
-    owed = st.replies[posters]
-    due = np.flatnonzero(owed > 0.0)
-    if not due.size:
-        return
-    assert st.hours is not None
-    who = posters[due]
-    give = np.minimum(st.hours[who], owed[due])
-    w.take_hours(who, give)
-    w.rec.hours_replying = float(give.sum())
-    w.rec.replies_unanswered = float((owed[due] - give).sum())
-    st.replies[who] = 0.0
+class _Posters(NamedTuple):
+    """The posters, as every week needs them (:func:`_posters`)."""
+
+    voice: np.ndarray  # voice ** voice_hops, posters x units
+    fixed_unit: bool  # every poster addresses its own unit (no random target)
+    any_code: bool  # some poster speaks for a code
+
+
+def _posters(top: Topology, voice: float) -> _Posters:
+    def build() -> _Posters:
+        return _Posters(
+            voice**top.voice_hops,
+            bool((top.poster_unit >= 0).all()),
+            bool((top.poster_code >= 0).any()),
+        )
+
+    return plan(top, ("posting", voice), build)
 
 
 def _posted(w: Week) -> None:
@@ -84,41 +93,73 @@ def _posted(w: Week) -> None:
     w.state.posted[:] = False
 
 
+def _authors(w: Week) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Time on: replies first, then a post if ``post_hours`` still fit; the posters'
+    hours gathered once and written back once. Returns the authors (positions in
+    ``posters``), their spend, and the posters' replies owed (to be completed)."""
+    top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
+    posters = top.posters
+    assert st.hours is not None
+    _posted(w)
+    if st.replies is None:
+        st.replies = np.zeros(top.n)
+    left = st.hours[posters]
+    owed = st.replies[posters]
+    due = np.flatnonzero(owed > 0.0)
+    if due.size:  # answer last week's comments as the hours allow
+        give = np.minimum(left, owed)  # 0 where nothing is owed (owed >= 0)
+        left -= give
+        give = give[due]
+        rec.hours_replying = float(give.sum())
+        rec.replies_unanswered = float((owed[due] - give).sum())
+        owed[due] = 0.0
+    has_time = left >= dyn.post_hours
+    left -= np.multiply(has_time, dyn.post_hours)  # minus post_hours or minus 0.0 (exact)
+    st.hours[posters] = left
+    held = st.budget[posters]
+    rec.posts_waiting = int(np.count_nonzero(~has_time & (held >= dyn.post_cost)))
+    idx = np.flatnonzero(has_time)
+    held = held[idx]
+    spend = np.minimum(held, dyn.spend_cap * dyn.post_cost)
+    st.budget[posters[idx]] = held - spend
+    return idx, spend, owed
+
+
 def step(w: Week) -> None:
     """Authors, addressed units, fidelity x voice, reach = spend / post cost
     (time on: replies first, then the posters whose hours fit a post)."""
     top, st, dyn, rec = w.top, w.state, w.dyn, w.rec
     timed = st.hours is not None
+    owed = None
     if timed:
-        _posted(w)
-        _replies(w)
-        has_time = w.take_hours(top.posters, dyn.post_hours)
-        rec.posts_waiting = int((~has_time & (st.budget[top.posters] >= dyn.post_cost)).sum())
-        idx = np.flatnonzero(has_time)
+        idx, spend, owed = _authors(w)
+        authors = top.posters[idx]
     else:
         idx = np.flatnonzero(st.budget[top.posters] >= dyn.post_cost)
+        authors = top.posters[idx]
+        spend = st.budget[authors]
+        st.budget[authors] = 0.0
+    if idx.size:
+        p = _posters(top, dyn.voice)
+        unit = top.poster_unit[idx]
+        if not p.fixed_unit:
+            unit = np.where(unit >= 0, unit, w.draws.target[idx])
+        content = np.take(st.beliefs, authors, axis=0)  # rows: 3x faster than beliefs[authors]
+        if p.any_code:
+            pcode = top.poster_code[idx]
+            speaks_code = pcode >= 0
+            content[speaks_code] = st.codes[pcode[speaks_code]]
+        fidelity = true_per_row(content == np.take(st.realities, unit, axis=0)) / top.m
+        auth = fidelity * p.voice[idx, unit]
+        reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
+    if owed is not None:
+        assert st.replies is not None and st.posted is not None
+        if idx.size:
+            owed[idx] = dyn.reply_hours * reach * auth
+            st.posted[authors] = True
+        st.replies[top.posters] = owed
     if not idx.size:
         return
-    authors = top.posters[idx]
-    if timed:
-        spend = np.minimum(st.budget[authors], dyn.spend_cap * dyn.post_cost)
-        st.budget[authors] -= spend
-    else:
-        spend = st.budget[authors].copy()
-        st.budget[authors] = 0.0
-    unit = np.where(top.poster_unit[idx] >= 0, top.poster_unit[idx], w.draws.target[idx])
-    pcode = top.poster_code[idx]
-    content = np.take(st.beliefs, authors, axis=0)  # rows: 3x faster than beliefs[authors]
-    speaks_code = pcode >= 0
-    if speaks_code.any():
-        content[speaks_code] = st.codes[pcode[speaks_code]]
-    fidelity = true_per_row(content == np.take(st.realities, unit, axis=0)) / top.m
-    auth = fidelity * dyn.voice ** top.voice_hops[idx, unit]
-    reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
-    if timed:
-        assert st.replies is not None and st.posted is not None
-        st.replies[authors] = dyn.reply_hours * reach * auth
-        st.posted[authors] = True
     rec.posts = int(idx.size)
     rec.authenticity_sum = float(auth.sum())
     rec.reach = float(reach.sum())
