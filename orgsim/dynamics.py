@@ -218,6 +218,9 @@ class Topology:
     unit_rows: RowGroup
     # per (week, parameters): the draws' shapes and bulk bytes (see draw)
     draw_plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # per (rule, parameters): what a kernel derives from the organisation alone (see
+    # orgsim.submodels.base.plan)
+    kernel_plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     own_unit_members: int = field(default=0)
     # the code channel: each domain member (child) and its neighbour one hop closer to
     # its nearest holder (parent)

@@ -25,6 +25,8 @@ Week
     what one rule hands to a later one in the same week.
 Draws, StepRecord
     One week's random numbers (by draw name); what happened in it (by field name).
+plan
+    What a kernel derives once per organisation and parameters.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ from orgsim.registry import origin
 from orgsim.rng import bernoulli, skip_positions, uniform32
 from orgsim.schema import StrictSchema
 
+RUN_HOURS = 512  # take_hours_rows slices runs of employees this long on average
 MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
 MAX_HOURS = 168.0  # hours in a week: the most any hour parameter can be
 
 if TYPE_CHECKING:
     from orgsim.dynamics import State, Topology
     from orgsim.params import DynamicsParams
+    from orgsim.rows import RowGroup
 
 
 class ParamBlock(StrictSchema):
@@ -365,10 +369,50 @@ class Week:
         hours -= np.multiply(fit, float(need), dtype=hours.dtype)
         return fit
 
+    def take_hours_rows(self, group: RowGroup, wants: np.ndarray | None, need: float) -> np.ndarray:
+        """:meth:`take_hours` for the members of a row group (``wants``: bool per member,
+        ``None``: all), ``need`` hours each; return the mask (per member) of those who did.
+
+        When the group comes in long runs of consecutive employees (a code's domain),
+        full-length passes over slices of the hours: no gathers, no scatters.
+        """
+        hours = self.state.hours
+        if hours is None:
+            return np.ones(group.size, dtype=bool) if wants is None else wants.copy()
+        items = group.runs.items
+        if group.size < RUN_HOURS * len(items) or not group.size:
+            cand = np.arange(group.size) if wants is None else np.flatnonzero(wants)
+            ok = self.take_hours(group.idx[cand], need)
+            out = np.zeros(group.size, dtype=bool)
+            out[cand[ok]] = True
+            return out
+        need = float(need)
+        out = np.empty(group.size, dtype=bool)
+        for off, start, stop, _ in items:
+            h = hours[start:stop]
+            fit = np.greater_equal(h, need, out=out[off : off + stop - start])
+            if wants is not None:
+                fit &= wants[off : off + stop - start]
+            h -= np.multiply(fit, need, dtype=hours.dtype)  # minus need or minus 0.0 (exact)
+        return out
+
     def params[B: ParamBlock](self, block: type[B]) -> B:
         """This week's values of one parameter block (typed)."""
         values = {name: getattr(self.dyn, name) for name in block.model_fields}
         return block.model_construct(**values)  # type: ignore[return-value]
+
+
+def plan[T](top: Topology, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """What a kernel derives from the organisation and parameters alone (the same every
+    week), built once per topology and ``key`` (the rule's name and the parameters it
+    reads) and kept in ``Topology.kernel_plans``; a topology is never changed, only
+    replaced. Treat the result as read-only."""
+    plans = top.kernel_plans
+    if key in plans:
+        found: T = plans[key]
+        return found
+    made = plans[key] = build()
+    return made
 
 
 Kernel = Callable[[Week], None]

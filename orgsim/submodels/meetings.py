@@ -18,9 +18,14 @@ carried, and every tie works as without time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, uniform
+from orgsim.submodels.base import ParamBlock, Submodel, Week, plan, uniform
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import Topology
 
 
 def _on(d: object) -> bool:
@@ -39,33 +44,51 @@ def slots(hours: np.ndarray, meeting_hours: float) -> np.ndarray:
     return k
 
 
+class _Ends(NamedTuple):
+    """The ties' ends, as every week needs them (:func:`_ends`)."""
+
+    ends: np.ndarray  # first ends, then second ends
+    tie: np.ndarray  # each end's tie
+    place: np.ndarray  # sorted by end: each entry's place among its end's entries
+    who: np.ndarray  # the distinct ends, sorted
+    of: np.ndarray  # each end's place in ``who``
+
+
+def _ends(top: Topology) -> _Ends:
+    def build() -> _Ends:
+        ties = top.coordination_ties
+        ends = np.concatenate([ties[:, 0], ties[:, 1]])
+        who, of = np.unique(ends, return_inverse=True)
+        first = np.searchsorted(ends[np.argsort(ends, kind="stable")], who)
+        place = np.arange(ends.size) - np.repeat(first, np.bincount(of))
+        return _Ends(ends, np.tile(np.arange(ties.shape[0]), 2), place, who, of)
+
+    return plan(top, ("meetings",), build)
+
+
 def step(w: Week) -> None:
     """Rank each employee's ties by priority (one sort), book the first k, meet both."""
     hours = w.state.hours
-    ties = w.top.coordination_ties
-    if hours is None or not ties.shape[0]:
+    e = w.top.coordination_ties.shape[0]
+    if hours is None or not e:
         return
     mh = float(w.dyn.meeting_hours)
-    e = ties.shape[0]
     if mh <= 0.0:
         met = np.ones(e, dtype=bool)
     else:
-        ends = np.concatenate([ties[:, 0], ties[:, 1]])
-        tie = np.concatenate([np.arange(e), np.arange(e)])
+        p = _ends(w.top)
         key = np.concatenate([w.draws.meeting_keys, w.draws.meeting_keys])
-        order = np.lexsort((tie, key, ends))
-        sorted_ends = ends[order]
-        first = np.concatenate([[True], sorted_ends[1:] != sorted_ends[:-1]])
-        start = np.maximum.accumulate(np.where(first, np.arange(2 * e), 0))
         rank = np.empty(2 * e, dtype=np.int64)
-        rank[order] = np.arange(2 * e) - start
-        booked = rank < slots(hours[ends], mh)
+        rank[np.lexsort((p.tie, key, p.ends))] = p.place
+        booked = rank < slots(hours[p.ends], mh)
         met = booked[:e] & booked[e:]
-        who, count = np.unique(ends[np.concatenate([met, met])], return_counts=True)
-        w.take_hours(who, count * mh)
+        count = np.bincount(p.of[np.concatenate([met, met])], minlength=p.who.size)
+        held = count > 0
+        w.take_hours(p.who[held], count[held] * mh)
     w.carry["met"] = met
-    w.rec.meetings_held = int(met.sum())
-    w.rec.meetings_dropped = int(e - met.sum())
+    held_n = int(np.count_nonzero(met))
+    w.rec.meetings_held = held_n
+    w.rec.meetings_dropped = e - held_n
 
 
 def reference(w: Week) -> None:

@@ -33,7 +33,7 @@ step, reference
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from orgsim.submodels.base import (
     Week,
     chances,
     parameter,
+    plan,
     uniform,
 )
 
@@ -273,18 +274,65 @@ def _record(w: Week, sent: int, in_tray: np.ndarray, caps: np.ndarray) -> None:
     w.rec.holder_load_max = float((in_tray / caps).max()) if caps.size else 0.0
 
 
+class _Plan(NamedTuple):
+    """What the step needs of the organisation and parameters (:func:`_plan`)."""
+
+    caps: np.ndarray  # per code, K x holders
+    reach: np.ndarray  # per code, (L + 1) x K x holders
+    holders: np.ndarray  # every code's holders, code by code (no one holds two codes)
+    holder_code: np.ndarray  # the code each of them holds
+    hops: np.ndarray  # the distinct hop counts of the domains' members, sorted
+    p_zero: np.ndarray  # distortion_thresholds of each of them
+    p_flip: np.ndarray
+
+
+def _plan(top: Topology, dyn: Any) -> _Plan:
+    def build() -> _Plan:
+        caps = _caps(top, dyn)
+        hops = np.unique(top.report_hops)
+        p_zero, p_flip = distortion_thresholds(hops, dyn.omission, dyn.distortion)
+        return _Plan(
+            caps,
+            _reach(top, dyn),
+            np.concatenate(top.holders) if top.holders else np.empty(0, dtype=np.int64),
+            np.repeat(np.arange(top.n_codes), [h.size for h in top.holders]),
+            hops,
+            p_zero,
+            p_flip,
+        )
+
+    key = ("reports", dyn.capacity, dyn.report_shelf_life, dyn.omission, dyn.distortion)
+    return plan(top, key, build)
+
+
+def _thresholds(p: _Plan, hops: np.ndarray, dyn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distortion_thresholds` of ``hops``, looked up (the same values)."""
+    if not hops.size:
+        return p.p_zero[:0], p.p_flip[:0]
+    if p.hops.size:
+        at = np.minimum(np.searchsorted(p.hops, hops), p.hops.size - 1)
+        if np.array_equal(p.hops[at], hops):  # else hops the organisation does not have
+            return p.p_zero[at], p.p_flip[at]
+    return distortion_thresholds(hops, dyn.omission, dyn.distortion)
+
+
 def _judge(
     w: Week, content: np.ndarray, sender: np.ndarray, code: np.ndarray, d_action: np.ndarray
 ) -> np.ndarray:
-    top, st = w.top, w.state
-    actions = np.where(content == 0, np.where(d_action < 0.5, -1, 1), content).astype(np.int64)
+    """Per code, the sum of the superior reports' actions (int64, codes x m)."""
+    top = w.top
+    # a 0 is a coin flip; content and codes are in {-1, 0, 1}: small integers are exact
+    actions = np.where(content == 0, np.where(d_action < 0.5, -1, 1).astype(np.int8), content)
     votes = np.zeros((top.n_codes, top.m), dtype=np.int64)
-    if top.n_codes:
-        judge = st.realities[top.unit_idx[sender]].astype(np.int64)
-        score = np.einsum("ij,ij->i", actions, judge)
-        code_score = np.einsum("ij,ij->i", w.codes_before[code].astype(np.int64), judge)
-        superior = score > code_score
-        np.add.at(votes, code[superior], actions[superior])
+    if top.n_codes and actions.shape[0]:
+        judge = np.take(w.state.realities, top.unit_idx[sender], axis=0)
+        # superior: scores higher than the start-of-week code
+        gain = np.subtract(actions, np.take(w.codes_before, code, axis=0), dtype=np.int16)
+        superior = np.einsum("ij,ij->i", gain, judge, dtype=np.int64) > 0
+        if top.n_codes == 1:
+            votes[0] = actions[superior].sum(axis=0, dtype=np.int64)
+        else:
+            np.add.at(votes, code[superior], actions[superior])
     return votes
 
 
@@ -293,18 +341,34 @@ def _rank(code: np.ndarray, n_codes: int) -> np.ndarray:
     return np.arange(code.size) - np.searchsorted(code, np.arange(n_codes))[code]
 
 
+def _holders_read(w: Week, p: _Plan, readable: np.ndarray) -> np.ndarray:
+    """Per code, the reports its holders read: first in, first out, up to K each and
+    as their hours allow (each holder in turn); the holders spend the hours."""
+    hours, dyn = w.state.hours, w.dyn
+    if hours is None:
+        return np.minimum(readable, p.caps)
+    can = holder_reads(hours[p.holders], dyn.capacity, dyn.process_hours)
+    cum = np.cumsum(can)
+    if w.top.n_codes > 1:  # reads before each holder, within its code
+        first = np.searchsorted(p.holder_code, np.arange(w.top.n_codes))
+        cum -= np.repeat(np.concatenate([[0], cum])[first], np.diff(first, append=can.size))
+    mine = np.minimum(np.maximum(readable[p.holder_code] - (cum - can), 0), can)
+    busy = mine > 0
+    w.take_hours(p.holders[busy], mine[busy] * dyn.process_hours)
+    if w.top.n_codes == 1:
+        return np.array([mine.sum()])
+    return np.bincount(p.holder_code, weights=mine, minlength=w.top.n_codes).astype(np.int64)
+
+
 def step(w: Week) -> None:
     """Senders, the in-tray (oldest first), what the holders read, votes; then aging."""
     top, st, d, dyn = w.top, w.state, w.draws, w.dyn
     shelf, n_codes = int(dyn.report_shelf_life), top.n_codes
-    caps = _caps(top, dyn)
+    p = _plan(top, dyn)
     # who sends: chance report_rate, then the hours to prepare it
     send: np.ndarray | None = d.report_sent if d.report_sent.size else None  # read only
     if st.hours is not None and top.reporters.size:
-        cand = np.flatnonzero(send) if send is not None else np.arange(top.reporters.size)
-        ok = w.take_hours(top.reporters[cand], dyn.report_hours)
-        send = np.zeros(top.reporters.size, dtype=bool)
-        send[cand[ok]] = True
+        send = w.take_hours_rows(top.reporter_rows, send, dyn.report_hours)
     if send is None:
         sent_c = _counts(top)
     else:
@@ -316,63 +380,63 @@ def step(w: Week) -> None:
     # this week's reports the holders can reach, in random order: at most L + 1 weeks'
     # reading of them (the rest only wait and expire)
     pos = d.picked if send is None else d.picked[send[d.picked]]
-    pc = top.report_code[pos]
-    rank = _rank(pc, n_codes)
-    pos = pos[rank < _reach(top, dyn)[pc]]
+    if n_codes == 1:
+        pos = pos[: p.reach[0]]
+    else:
+        pc = top.report_code[pos]
+        pos = pos[_rank(pc, n_codes) < p.reach[pc]]
     sender = top.reporters[pos]
     new = {
         "sender": sender,
         "code": top.report_code[pos],
         "hops": top.report_hops[pos],
         "age": np.zeros(pos.size, dtype=np.int64),
-        "content": st.beliefs[sender],
+        "content": np.take(st.beliefs, sender, axis=0),
     }
     old = _load(st, top, shelf)
     if old["sender"].size:  # the in-tray, by code, oldest first
         q = {k: np.concatenate([old[k], new[k]]) for k in new}
         if n_codes > 1:
             order = np.argsort(q["code"], kind="stable")
-            q = {k: v[order] for k, v in q.items()}
+            q = {k: np.take(v, order, axis=0) for k, v in q.items()}
     else:
         q = new
-    waiting = np.zeros((n_codes, shelf + 1), dtype=np.int64)
+    waiting = np.empty((n_codes, shelf + 1), dtype=np.int64)
     waiting[:, 0] = sent_c
     waiting[:, 1:] = old["waiting"]
     in_tray = waiting.sum(axis=1)
-    _record(w, int(sent_c.sum()), in_tray, caps)
+    _record(w, int(sent_c.sum()), in_tray, p.caps)
     # what the holders read: first in, first out, up to K each and their hours
-    readable = np.bincount(q["code"], minlength=n_codes)[:n_codes]
-    if st.hours is None:
-        reads = np.minimum(readable, caps)
+    if n_codes == 1:
+        reads = _holders_read(w, p, np.array([q["code"].size]))
+        read: np.ndarray | slice = slice(0, int(reads[0]))
+        unread: np.ndarray | slice = slice(int(reads[0]), None)
     else:
-        reads = np.zeros(n_codes, dtype=np.int64)
-        for c, holders in enumerate(top.holders):
-            can = holder_reads(st.hours[holders], dyn.capacity, dyn.process_hours)
-            before = np.concatenate([[0], np.cumsum(can)[:-1]])
-            mine = np.clip(int(readable[c]) - before, 0, can)
-            busy = mine > 0
-            w.take_hours(holders[busy], mine[busy] * dyn.process_hours)
-            reads[c] = int(mine.sum())
-    qrank = _rank(q["code"], n_codes)
-    read = qrank < reads[q["code"]]
-    n_read = int(read.sum())
+        reads = _holders_read(w, p, np.bincount(q["code"], minlength=n_codes)[:n_codes])
+        mask = _rank(q["code"], n_codes) < reads[q["code"]]
+        read, unread = mask, ~mask
     r_sender, r_code, r_age = q["sender"][read], q["code"][read], q["age"][read]
-    p_zero, p_flip = distortion_thresholds(q["hops"][read], dyn.omission, dyn.distortion)
+    n_read = r_sender.size
+    p_zero, p_flip = _thresholds(p, q["hops"][read], dyn)
     sent = q["content"][read]
     u = d.report[:n_read]
     content = np.where(u < p_zero[:, None], 0, np.where(u < p_flip[:, None], -sent, sent))
-    w.carry["votes"] = _judge(w, content.astype(np.int8), r_sender, r_code, d.action[:n_read])
+    w.carry["votes"] = _judge(w, content, r_sender, r_code, d.action[:n_read])
     w.rec.reports_read = n_read
-    w.rec.report_age = float(r_age.mean()) if n_read else 0.0
+    w.rec.report_age = int(r_age.sum()) / n_read if n_read else 0.0
     # the unread age a week; older than L weeks: dropped as stale
-    np.subtract.at(waiting, (r_code, r_age), 1)
+    if n_codes == 1:
+        waiting[0] -= np.bincount(r_age, minlength=shelf + 1)
+    else:
+        np.subtract.at(waiting, (r_code, r_age), 1)
     w.rec.reports_dropped = int(waiting[:, shelf].sum())
     if not shelf:
         _store(st, None)
         return
-    keep = ~read & (q["age"] < shelf)
-    kept = {k: v[keep] for k, v in q.items()}
-    kept["age"] = kept["age"] + 1
+    left = q["age"][unread]
+    keep = np.flatnonzero(left < shelf)
+    kept = {k: np.take(v[unread], keep, axis=0) for k, v in q.items() if k != "age"}
+    kept["age"] = left[keep] + 1
     kept["waiting"] = waiting[:, :shelf].copy()
     _store(st, kept)
 

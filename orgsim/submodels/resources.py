@@ -33,13 +33,22 @@ step, reference
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
-from orgsim.submodels.base import MAX_HOURS, MAX_MONEY, ParamBlock, Submodel, Week, parameter
+from orgsim.submodels.base import (
+    MAX_HOURS,
+    MAX_MONEY,
+    ParamBlock,
+    Submodel,
+    Week,
+    parameter,
+    plan,
+)
 
 if TYPE_CHECKING:
+    from orgsim.dynamics import Topology
     from orgsim.params import DynamicsParams
 
 NO_CAP = 1e6  # carry-over caps at this value never bind: nothing lapses (model version 7's rule)
@@ -218,12 +227,48 @@ def _today_reference(w: Week, n_met: int) -> None:
 # -- the budget process (ODD 7.14), vectorised ---------------------------------------------
 
 
-def _shares(w: Week, funded: np.ndarray, available: float) -> np.ndarray:
-    """What the allocation rule gives each funded poster (positions ``funded``)."""
-    top, st, dyn = w.top, w.state, w.dyn
+class _Funded(NamedTuple):
+    """The funded posters, as every week needs them (:func:`_funded`)."""
+
+    pos: np.ndarray  # positions in Topology.posters
+    who: np.ndarray  # employees
+    every: bool  # every poster is funded
+    hops: np.ndarray  # hops from the nearest owner
+    kept: np.ndarray  # alpha ** hops: the share that arrives
+    owners: np.ndarray  # the distinct approving owners, sorted
+    queue_key: np.ndarray  # 2 x (place of the poster's owner in ``owners``), small ints
+    per_owner: np.ndarray  # funded posters per owner
+
+
+def _funded(top: Topology, alpha: float) -> _Funded:
+    def build() -> _Funded:
+        pos = np.flatnonzero(top.poster_funded)
+        hops = top.poster_hops[pos]
+        owners, dense = np.unique(top.poster_owner[pos], return_inverse=True)
+        # a stable sort of 8- or 16-bit integers is a radix sort (_approve)
+        key_type = next(
+            (t for t in (np.int8, np.int16) if 2 * owners.size < np.iinfo(t).max), np.int64
+        )
+        return _Funded(
+            pos,
+            top.posters[pos],
+            pos.size == top.posters.size,
+            hops,
+            alpha**hops,
+            owners,
+            (2 * dense).astype(key_type),
+            np.bincount(dense, minlength=owners.size),
+        )
+
+    return plan(top, ("resources", alpha), build)
+
+
+def _shares(w: Week, f: _Funded, available: float) -> np.ndarray:
+    """What the allocation rule gives each funded poster."""
+    st, dyn = w.state, w.dyn
     assert st.performance is not None and st.waiting is not None
-    nf = funded.size
-    who = top.posters[funded]
+    nf = f.pos.size
+    who = f.who
     if dyn.allocation == "equal":
         return np.full(nf, available / nf)
     if dyn.allocation == "performance":
@@ -250,26 +295,35 @@ def _shares(w: Week, funded: np.ndarray, available: float) -> np.ndarray:
     return out
 
 
-def _approve(w: Week, funded: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """Which grants (positions in ``funded``) the owners approve this week."""
-    top, st, dyn = w.top, w.state, w.dyn
+def _approve(w: Week, f: _Funded, asks: np.ndarray) -> np.ndarray:
+    """Which grants (``asks``: the funded posters allocated money) the owners approve
+    this week."""
+    st, dyn = w.state, w.dyn
     assert st.waiting is not None
-    asked = np.flatnonzero(amount > 0.0)
-    ok = np.zeros(amount.size, dtype=bool)
     need = dyn.approval_hours
     if st.hours is None or need <= 0.0:
-        ok[asked] = True  # approvals take no time
-        return ok
-    owner = top.poster_owner[funded[asked]]
-    waits = st.waiting[top.posters[funded[asked]]]
+        return asks.copy()  # approvals take no time
+    ok = np.zeros(asks.size, dtype=bool)
+    asked: np.ndarray | None = None
+    if asks.all():  # the usual case: no gathers
+        key = f.queue_key + ~st.waiting[f.who]
+        count = f.per_owner
+    else:
+        asked = np.flatnonzero(asks)
+        key = f.queue_key[asked] + ~st.waiting[f.who[asked]]
+        count = np.bincount(key >> 1, minlength=f.owners.size)
     # each owner's queue: waiting grants first, then in poster order
-    order = np.lexsort((asked, ~waits, owner))
-    queued = owner[order]
-    owners, start, count = np.unique(queued, return_index=True, return_counts=True)
+    order = np.argsort(key, kind="stable")
+    owners = f.owners
+    if not count.all():
+        owners, count = owners[count > 0], count[count > 0]
     fit = grants_that_fit(st.hours[owners], need, count)
     w.take_hours(owners, fit * need)
-    rank = np.arange(queued.size) - np.repeat(start, count)
-    ok[asked[order[rank < np.repeat(fit, count)]]] = True
+    # the first ``fit`` of each owner's queue
+    first = np.repeat(np.cumsum(count) - count - (np.cumsum(fit) - fit), fit)
+    first += np.arange(first.size)
+    chosen = order[first]
+    ok[chosen if asked is None else asked[chosen]] = True
     return ok
 
 
@@ -282,31 +336,38 @@ def _process(w: Week, n_met: int) -> None:
     pool = before + dyn.budget
     rec.coordination = min(pool, dyn.kappa * n_met)
     available = pool - rec.coordination
-    funded = np.flatnonzero(top.poster_funded)
-    arriving = np.zeros(posters.size)
-    if top.n_owners and funded.size:
-        amount = _shares(w, funded, available)
-        approved = _approve(w, funded, amount)
+    f = _funded(top, dyn.alpha)
+    if top.n_owners and f.pos.size:
+        amount = _shares(w, f, available)
+        asks = amount > 0.0
+        approved = _approve(w, f, asks)
         sent = np.where(approved, amount, 0.0)
-        waits = (amount > 0.0) & ~approved
-        st.waiting[posters[funded]] = waits
-        hops = top.poster_hops[funded]
-        arriving[funded] = sent * dyn.alpha**hops
+        waits = asks & ~approved
+        st.waiting[f.who] = waits
+        if f.every:
+            arriving = sent * f.kept
+        else:
+            arriving = np.zeros(posters.size)
+            arriving[f.pos] = sent * f.kept
         rec.allocated = float(amount.sum())
         rec.waiting = float(amount[waits].sum())
         rec.granted = float(sent.sum())
-        rec.granted_hops = float((sent * hops).sum())
+        rec.granted_hops = float((sent * f.hops).sum())
         rec.lost = rec.granted - float(arriving.sum())
         pool = max(available - rec.granted, 0.0)
     else:
+        arriving = np.zeros(posters.size)
         rec.stuck = available
         pool = 0.0
     arriving += dyn.slack
-    room = np.maximum(dyn.poster_cap * dyn.post_cost - st.budget[posters], 0.0)
+    held = st.budget[posters]
+    room = np.maximum(dyn.poster_cap * dyn.post_cost - held, 0.0)
     kept = np.minimum(arriving, room)
-    st.budget[posters] += kept
+    held += kept
+    st.budget[posters] = held
     rec.landed = float(kept.sum())
-    lapsed_posters = float((arriving - kept).sum())
+    arriving -= kept
+    lapsed_posters = float(arriving.sum())
     lapsed_owners = max(pool - dyn.carry_over * dyn.budget, 0.0)
     pool -= lapsed_owners
     st.pool[0] = pool
@@ -316,7 +377,7 @@ def _process(w: Week, n_met: int) -> None:
     rec.budget_in = dyn.budget + dyn.slack * posters.size
     rec.outflow = rec.budget_in + (before - pool)
     if dyn.allocation == "performance":  # the review after posting reads what was spent
-        w.carry["held"] = st.budget[posters]  # a gather: already a copy
+        w.carry["held"] = held  # a copy of the posters' budgets (not changed after)
 
 
 def step(w: Week) -> None:
