@@ -128,6 +128,16 @@ class Tab:
         self.context.route("**/*", route)
         self.page.goto(url)
         expect(self.week).to_have_text("Week 0", timeout=60_000)
+        self.wait_idle()
+
+    def wait_idle(self) -> None:
+        """Until Bokeh has drawn the page: "Week 0" shows before its models are wired
+        up, and a click in between is lost."""
+        self.page.wait_for_function(
+            "() => window.Bokeh && Bokeh.documents.length > 0"
+            " && Bokeh.documents.every(d => d.is_idle)",
+            timeout=60_000,
+        )
 
     @property
     def week(self):

@@ -28,3 +28,7 @@ for path in sorted(Path(sys.argv[1]).glob("*.png")):
     small.save(path, optimize=True)
     print(f"{path.name}: {path.stat().st_size // 1024} kB")
 PY
+
+# The live dashboard in Debian's chromium (Playwright): served, stepped and recoloured
+# through the page's own controls; writes dashboard-three.png and dashboard-one.png.
+"$python" docs/gallery/screenshot_dashboard.py --orgsim "$orgsim" --out "$gallery"
