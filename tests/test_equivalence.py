@@ -109,15 +109,21 @@ REGIMES = {
 
 @pytest.fixture(params=["gather", "runs"])
 def kernel_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Force the gather-rows path, or the slice-runs path with tiny tiles."""
+    """Force the gather-rows path, or the slice-runs path with tiny tiles (with them,
+    small groups stepped by numpy, or one by one: base.SMALL_GROUP)."""
     from orgsim import rows
+    from orgsim.submodels import base
 
     if request.param == "gather":
         monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
+        monkeypatch.setattr(base, "RUN_HOURS", 10**9)
+        monkeypatch.setattr(base, "SMALL_GROUP", 0)
     else:
         monkeypatch.setattr(rows, "RUN_MIN_ROWS", 1)
         monkeypatch.setattr(rows, "RUN_MIN_TOTAL", 0)
         monkeypatch.setattr(rows, "TILE_ROWS", 3)
+        monkeypatch.setattr(base, "RUN_HOURS", 1)
+        monkeypatch.setattr(base, "SMALL_GROUP", 10**9)
     return str(request.param)
 
 

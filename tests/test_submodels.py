@@ -31,6 +31,7 @@ from orgsim.submodels import (
     ParamBlock,
     Submodel,
     Week,
+    base,
     register_submodel,
     unregister_submodel,
 )
@@ -205,13 +206,18 @@ def _equal(a: Any, b: Any) -> bool:
 
 @pytest.fixture(params=["gather", "slices"])
 def layout(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Rows gathered, or sliced in runs with tiny tiles (both layouts of orgsim.rows)."""
+    """Rows gathered, or sliced in runs with tiny tiles (both layouts of orgsim.rows);
+    with them, small groups stepped by numpy or one by one (base.SMALL_GROUP)."""
     if request.param == "gather":
         monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
+        monkeypatch.setattr(base, "RUN_HOURS", 10**9)
+        monkeypatch.setattr(base, "SMALL_GROUP", 0)
     else:
         monkeypatch.setattr(rows, "RUN_MIN_ROWS", 1)
         monkeypatch.setattr(rows, "RUN_MIN_TOTAL", 0)
         monkeypatch.setattr(rows, "TILE_ROWS", 3)
+        monkeypatch.setattr(base, "RUN_HOURS", 1)
+        monkeypatch.setattr(base, "SMALL_GROUP", 10**9)
     return str(request.param)
 
 

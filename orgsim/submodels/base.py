@@ -45,6 +45,7 @@ from orgsim.rng import bernoulli, skip_positions, uniform32
 from orgsim.schema import StrictSchema
 
 RUN_HOURS = 512  # take_hours_rows slices runs of employees this long on average
+SMALL_GROUP = 16  # kernels step groups this small (holders, ...) one by one in Python
 MAX_MONEY = 1e12  # budgets and costs: finite, so that sums over a run cannot overflow
 MAX_HOURS = 168.0  # hours in a week: the most any hour parameter can be
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from orgsim.submodels import base
 from orgsim.submodels.base import ParamBlock, Submodel, Week, plan, uniform
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class _Ends(NamedTuple):
     place: np.ndarray  # sorted by end: each entry's place among its end's entries
     who: np.ndarray  # the distinct ends, sorted
     of: np.ndarray  # each end's place in ``who``
+    few: list[tuple[int, list[int]]] | None  # few ties: each end and its ties, in order
+    few_ties: list[tuple[int, int]]  # ... and the ties
 
 
 def _ends(top: Topology) -> _Ends:
@@ -61,9 +64,45 @@ def _ends(top: Topology) -> _Ends:
         who, of = np.unique(ends, return_inverse=True)
         first = np.searchsorted(ends[np.argsort(ends, kind="stable")], who)
         place = np.arange(ends.size) - np.repeat(first, np.bincount(of))
-        return _Ends(ends, np.tile(np.arange(ties.shape[0]), 2), place, who, of)
+        few, few_ties = None, []
+        if ties.shape[0] <= base.SMALL_GROUP and not (ties[:, 0] == ties[:, 1]).any():
+            mine: dict[int, list[int]] = {}
+            for t, (a, b) in enumerate(ties.tolist()):
+                mine.setdefault(a, []).append(t)
+                mine.setdefault(b, []).append(t)
+            few = sorted(mine.items())
+            few_ties = [(int(a), int(b)) for a, b in ties]
+        return _Ends(ends, np.tile(np.arange(ties.shape[0]), 2), place, who, of, few, few_ties)
 
     return plan(top, ("meetings",), build)
+
+
+def _few_meet(w: Week, p: _Ends, mh: float) -> np.ndarray | None:
+    """:func:`step` for a few ties, end by end in Python floats (the same IEEE
+    arithmetic as :func:`slots` and :meth:`Week.take_hours`): numpy's cost per call
+    would dominate. ``None`` (left to numpy) for hours of 2^62 meetings or more."""
+    hours, key = w.state.hours, w.draws.meeting_keys.tolist()
+    assert hours is not None and p.few is not None
+    booked = {}
+    for who, own in p.few:
+        h = float(hours[who])
+        k = h / mh
+        if not k < 2.0**62:
+            return None
+        k = int(k)  # floor: hours are >= 0
+        k -= k * mh > h
+        booked[who] = set(sorted(own, key=lambda t: (key[t], t))[:k])
+    met = [t in booked[a] and t in booked[b] for t, (a, b) in enumerate(p.few_ties)]
+    count = dict.fromkeys(booked, 0)
+    for held, (a, b) in zip(met, p.few_ties, strict=True):
+        if held:
+            count[a] += 1
+            count[b] += 1
+    for who, c in count.items():
+        h = float(hours[who])
+        if c and h >= c * mh:
+            hours[who] = h - c * mh
+    return np.array(met, dtype=bool)
 
 
 def step(w: Week) -> None:
@@ -73,10 +112,12 @@ def step(w: Week) -> None:
     if hours is None or not e:
         return
     mh = float(w.dyn.meeting_hours)
+    p = _ends(w.top)
     if mh <= 0.0:
         met = np.ones(e, dtype=bool)
+    elif p.few is not None and (few := _few_meet(w, p, mh)) is not None:
+        met = few
     else:
-        p = _ends(w.top)
         key = np.concatenate([w.draws.meeting_keys, w.draws.meeting_keys])
         rank = np.empty(2 * e, dtype=np.int64)
         rank[np.lexsort((p.tie, key, p.ends))] = p.place

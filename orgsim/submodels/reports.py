@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from orgsim.submodels import base
 from orgsim.submodels.base import (
     MAX_HOURS,
     Draw,
@@ -281,6 +282,7 @@ class _Plan(NamedTuple):
     reach: np.ndarray  # per code, (L + 1) x K x holders
     holders: np.ndarray  # every code's holders, code by code (no one holds two codes)
     holder_code: np.ndarray  # the code each of them holds
+    few: list[tuple[int, int]] | None  # (holder, code) pairs, when there are few holders
     hops: np.ndarray  # the distinct hop counts of the domains' members, sorted
     p_zero: np.ndarray  # distortion_thresholds of each of them
     p_flip: np.ndarray
@@ -289,6 +291,9 @@ class _Plan(NamedTuple):
 def _plan(top: Topology, dyn: Any) -> _Plan:
     def build() -> _Plan:
         caps = _caps(top, dyn)
+        few = None
+        if sum(h.size for h in top.holders) <= base.SMALL_GROUP:
+            few = [(int(i), c) for c, h in enumerate(top.holders) for i in h]
         hops = np.unique(top.report_hops)
         p_zero, p_flip = distortion_thresholds(hops, dyn.omission, dyn.distortion)
         return _Plan(
@@ -296,6 +301,7 @@ def _plan(top: Topology, dyn: Any) -> _Plan:
             _reach(top, dyn),
             np.concatenate(top.holders) if top.holders else np.empty(0, dtype=np.int64),
             np.repeat(np.arange(top.n_codes), [h.size for h in top.holders]),
+            few,
             hops,
             p_zero,
             p_flip,
@@ -347,6 +353,8 @@ def _holders_read(w: Week, p: _Plan, readable: np.ndarray) -> np.ndarray:
     hours, dyn = w.state.hours, w.dyn
     if hours is None:
         return np.minimum(readable, p.caps)
+    if p.few is not None:
+        return _few_holders_read(hours, p.few, readable, int(dyn.capacity), dyn.process_hours)
     can = holder_reads(hours[p.holders], dyn.capacity, dyn.process_hours)
     cum = np.cumsum(can)
     if w.top.n_codes > 1:  # reads before each holder, within its code
@@ -358,6 +366,30 @@ def _holders_read(w: Week, p: _Plan, readable: np.ndarray) -> np.ndarray:
     if w.top.n_codes == 1:
         return np.array([mine.sum()])
     return np.bincount(p.holder_code, weights=mine, minlength=w.top.n_codes).astype(np.int64)
+
+
+def _few_holders_read(
+    hours: np.ndarray, few: list[tuple[int, int]], readable: np.ndarray, k: int, ph: float
+) -> np.ndarray:
+    """:func:`_holders_read` holder by holder, in Python floats (the same IEEE
+    arithmetic as :func:`holder_reads` and :meth:`Week.take_hours`): for a few holders,
+    numpy's cost per call dominates."""
+    reads = [0] * readable.size
+    left = readable.tolist()
+    for i, c in few:
+        h = float(hours[i])
+        can = k
+        if ph > 0.0:
+            q = h / ph
+            can = k if q >= k else int(q)
+            can = max(can - (can * ph > h), 0)
+        mine = min(max(left[c], 0), can)
+        left[c] -= can
+        if mine > 0:
+            reads[c] += mine
+            if h >= mine * ph:
+                hours[i] = h - mine * ph
+    return np.array(reads, dtype=np.int64)
 
 
 def step(w: Week) -> None:
