@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
+from orgsim.submodels import base
 from orgsim.submodels.base import (
     MAX_HOURS,
     MAX_MONEY,
@@ -295,6 +296,27 @@ def _shares(w: Week, f: _Funded, available: float) -> np.ndarray:
     return out
 
 
+def _few_owners_approve(
+    hours: np.ndarray, owners: np.ndarray, count: np.ndarray, need: float
+) -> np.ndarray:
+    """For a few owners, owner by owner in Python floats (the same IEEE arithmetic as
+    :func:`grants_that_fit` and :meth:`Week.take_hours`): the owners spend the hours of
+    the grants that fit; returns their places in the owners' queues (sorted by owner)."""
+    first: list[int] = []
+    start = 0
+    for owner, wanted in zip(owners.tolist(), count.tolist(), strict=True):
+        if wanted:
+            h = float(hours[owner])
+            q = h / need
+            k = wanted if q >= wanted else int(q)  # floor: hours are >= 0
+            k = max(k - (k * need > h), 0)
+            if k and h >= k * need:
+                hours[owner] = h - k * need
+            first.extend(range(start, start + k))
+        start += wanted
+    return np.array(first, dtype=np.int64)
+
+
 def _approve(w: Week, f: _Funded, asks: np.ndarray) -> np.ndarray:
     """Which grants (``asks``: the funded posters allocated money) the owners approve
     this week."""
@@ -314,6 +336,10 @@ def _approve(w: Week, f: _Funded, asks: np.ndarray) -> np.ndarray:
         count = np.bincount(key >> 1, minlength=f.owners.size)
     # each owner's queue: waiting grants first, then in poster order
     order = np.argsort(key, kind="stable")
+    if f.owners.size <= base.SMALL_GROUP:
+        chosen = order[_few_owners_approve(st.hours, f.owners, count, need)]
+        ok[chosen if asked is None else asked[chosen]] = True
+        return ok
     owners = f.owners
     if not count.all():
         owners, count = owners[count > 0], count[count > 0]
