@@ -390,6 +390,13 @@ class Week:
         need = float(need)
         out = np.empty(group.size, dtype=bool)
         for off, start, stop, _ in items:
+            if stop - start <= 4:  # a run this short: scalars cost less than numpy calls
+                for i in range(start, stop):
+                    fits = hours[i] >= need and (wants is None or bool(wants[off + i - start]))
+                    out[off + i - start] = fits
+                    if fits:
+                        hours[i] -= need
+                continue
             h = hours[start:stop]
             fit = np.greater_equal(h, need, out=out[off : off + stop - start])
             if wants is not None:

@@ -283,9 +283,8 @@ class _Plan(NamedTuple):
     holders: np.ndarray  # every code's holders, code by code (no one holds two codes)
     holder_code: np.ndarray  # the code each of them holds
     few: list[tuple[int, int]] | None  # (holder, code) pairs, when there are few holders
-    hops: np.ndarray  # the distinct hop counts of the domains' members, sorted
-    p_zero: np.ndarray  # distortion_thresholds of each of them
-    p_flip: np.ndarray
+    by_hop: np.ndarray  # distortion_thresholds of 0, 1, ... hops (rows: P(0), P(0 or flip))
+    capacity: int  # K x holders, over all codes
 
 
 def _plan(top: Topology, dyn: Any) -> _Plan:
@@ -294,17 +293,17 @@ def _plan(top: Topology, dyn: Any) -> _Plan:
         few = None
         if sum(h.size for h in top.holders) <= base.SMALL_GROUP:
             few = [(int(i), c) for c, h in enumerate(top.holders) for i in h]
-        hops = np.unique(top.report_hops)
-        p_zero, p_flip = distortion_thresholds(hops, dyn.omission, dyn.distortion)
+        # hops are breadth-first distances (whole numbers): thresholds by hop count
+        longest = int(top.report_hops.max(initial=0.0))
+        table = [_distortion(float(h), dyn.omission, dyn.distortion) for h in range(longest + 1)]
         return _Plan(
             caps,
             _reach(top, dyn),
             np.concatenate(top.holders) if top.holders else np.empty(0, dtype=np.int64),
             np.repeat(np.arange(top.n_codes), [h.size for h in top.holders]),
             few,
-            hops,
-            p_zero,
-            p_flip,
+            np.array(table, dtype=np.float64).reshape(-1, 2),
+            int(caps.sum()),
         )
 
     key = ("reports", dyn.capacity, dyn.report_shelf_life, dyn.omission, dyn.distortion)
@@ -312,29 +311,29 @@ def _plan(top: Topology, dyn: Any) -> _Plan:
 
 
 def _thresholds(p: _Plan, hops: np.ndarray, dyn: Any) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`distortion_thresholds` of ``hops``, looked up (the same values)."""
-    if not hops.size:
-        return p.p_zero[:0], p.p_flip[:0]
-    if p.hops.size:
-        at = np.minimum(np.searchsorted(p.hops, hops), p.hops.size - 1)
-        if np.array_equal(p.hops[at], hops):  # else hops the organisation does not have
-            return p.p_zero[at], p.p_flip[at]
-    return distortion_thresholds(hops, dyn.omission, dyn.distortion)
+    """:func:`distortion_thresholds` of ``hops`` as columns (the same values, looked
+    up by hop count)."""
+    if hops.size and hops.max() < p.by_hop.shape[0]:
+        rows = p.by_hop[hops.astype(np.intp)]
+        return rows[:, :1], rows[:, 1:]
+    p_zero, p_flip = distortion_thresholds(hops, dyn.omission, dyn.distortion)
+    return p_zero[:, None], p_flip[:, None]
 
 
-def _judge(
-    w: Week, content: np.ndarray, sender: np.ndarray, code: np.ndarray, d_action: np.ndarray
-) -> np.ndarray:
+_MINUS, _PLUS = np.int8(-1), np.int8(1)
+
+
+def _judge(w: Week, actions: np.ndarray, sender: np.ndarray, code: np.ndarray) -> np.ndarray:
     """Per code, the sum of the superior reports' actions (int64, codes x m)."""
-    top = w.top
-    # a 0 is a coin flip; content and codes are in {-1, 0, 1}: small integers are exact
-    actions = np.where(content == 0, np.where(d_action < 0.5, -1, 1).astype(np.int8), content)
+    top, st = w.top, w.state
     votes = np.zeros((top.n_codes, top.m), dtype=np.int64)
     if top.n_codes and actions.shape[0]:
-        judge = np.take(w.state.realities, top.unit_idx[sender], axis=0)
-        # superior: scores higher than the start-of-week code
-        gain = np.subtract(actions, np.take(w.codes_before, code, axis=0), dtype=np.int16)
-        superior = np.einsum("ij,ij->i", gain, judge, dtype=np.int64) > 0
+        # superior: scores higher than the start-of-week code against the sender's
+        # unit's reality; all in {-1, 0, 1}, so int16 sums are exact (m <= 1000)
+        real = np.multiply(st.unit_sign, st.reality, dtype=np.int16)
+        judge = np.take(real, top.unit_idx[sender], axis=0)
+        codes = w.codes_before[0] if top.n_codes == 1 else np.take(w.codes_before, code, axis=0)
+        superior = np.einsum("ij,ij->i", np.subtract(actions, codes, dtype=np.int16), judge) > 0
         if top.n_codes == 1:
             votes[0] = actions[superior].sum(axis=0, dtype=np.int64)
         else:
@@ -433,11 +432,12 @@ def step(w: Week) -> None:
             q = {k: np.take(v, order, axis=0) for k, v in q.items()}
     else:
         q = new
-    waiting = np.empty((n_codes, shelf + 1), dtype=np.int64)
-    waiting[:, 0] = sent_c
-    waiting[:, 1:] = old["waiting"]
+    waiting = np.concatenate([sent_c[:, None], old["waiting"]], axis=1)
     in_tray = waiting.sum(axis=1)
-    _record(w, int(sent_c.sum()), in_tray, p.caps)
+    w.rec.reports = int(sent_c.sum())
+    w.rec.capacity = p.capacity
+    w.rec.reports_waiting = int(in_tray.sum())
+    w.rec.holder_load_max = float((in_tray / p.caps).max()) if n_codes else 0.0
     # what the holders read: first in, first out, up to K each and their hours
     if n_codes == 1:
         reads = _holders_read(w, p, np.array([q["code"].size]))
@@ -452,8 +452,10 @@ def step(w: Week) -> None:
     p_zero, p_flip = _thresholds(p, q["hops"][read], dyn)
     sent = q["content"][read]
     u = d.report[:n_read]
-    content = np.where(u < p_zero[:, None], 0, np.where(u < p_flip[:, None], -sent, sent))
-    w.carry["votes"] = _judge(w, content, r_sender, r_code, d.action[:n_read])
+    content = np.where(u < p_zero, 0, np.where(u < p_flip, -sent, sent))
+    # a report's action: its content with each 0 a coin flip
+    coin = np.where(d.action[:n_read] < 0.5, _MINUS, _PLUS)
+    w.carry["votes"] = _judge(w, np.where(content == 0, coin, content), r_sender, r_code)
     w.rec.reports_read = n_read
     w.rec.report_age = int(r_age.sum()) / n_read if n_read else 0.0
     # the unread age a week; older than L weeks: dropped as stale
@@ -466,9 +468,16 @@ def step(w: Week) -> None:
         _store(st, None)
         return
     left = q["age"][unread]
-    keep = np.flatnonzero(left < shelf)
-    kept = {k: np.take(v[unread], keep, axis=0) for k, v in q.items() if k != "age"}
-    kept["age"] = left[keep] + 1
+    stale = left >= shelf
+    drop = int(np.count_nonzero(stale))
+    if isinstance(unread, slice) and not stale[drop:].any():
+        # one code: the in-tray is oldest first, so the stale lead it (views, no copies)
+        kept = {k: v[unread][drop:] for k, v in q.items() if k != "age"}
+        kept["age"] = left[drop:] + 1
+    else:
+        keep = np.flatnonzero(~stale)
+        kept = {k: np.take(v[unread], keep, axis=0) for k, v in q.items() if k != "age"}
+        kept["age"] = left[keep] + 1
     kept["waiting"] = waiting[:, :shelf].copy()
     _store(st, kept)
 
