@@ -67,12 +67,18 @@ def true_per_row(mask: np.ndarray) -> np.ndarray:
     return (mask.astype(np.float32) @ ones).astype(np.int64)
 
 
+def _true_per_row(mask: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """:func:`true_per_row` as float64 (exact), with a ones vector of the row length."""
+    return mask.astype(np.float64) @ ones
+
+
 class _Posters(NamedTuple):
     """The posters, as every week needs them (:func:`_posters`)."""
 
     voice: np.ndarray  # voice ** voice_hops, posters x units
     fixed_unit: bool  # every poster addresses its own unit (no random target)
     any_code: bool  # some poster speaks for a code
+    ones: np.ndarray  # m ones (fidelity counts)
 
 
 def _posters(top: Topology, voice: float) -> _Posters:
@@ -81,6 +87,7 @@ def _posters(top: Topology, voice: float) -> _Posters:
             voice**top.voice_hops,
             bool((top.poster_unit >= 0).all()),
             bool((top.poster_code >= 0).any()),
+            np.ones(top.m),
         )
 
     return plan(top, ("posting", voice), build)
@@ -149,7 +156,8 @@ def step(w: Week) -> None:
             pcode = top.poster_code[idx]
             speaks_code = pcode >= 0
             content[speaks_code] = st.codes[pcode[speaks_code]]
-        fidelity = true_per_row(content == np.take(st.realities, unit, axis=0)) / top.m
+        real = np.multiply(st.unit_sign, st.reality)  # State.realities, without its copy
+        fidelity = _true_per_row(content == np.take(real, unit, axis=0), p.ones) / top.m
         auth = fidelity * p.voice[idx, unit]
         reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
     if owed is not None:
