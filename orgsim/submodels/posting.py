@@ -67,27 +67,28 @@ def true_per_row(mask: np.ndarray) -> np.ndarray:
     return (mask.astype(np.float32) @ ones).astype(np.int64)
 
 
-def _true_per_row(mask: np.ndarray, ones: np.ndarray) -> np.ndarray:
-    """:func:`true_per_row` as float64 (exact), with a ones vector of the row length."""
-    return mask.astype(np.float64) @ ones
+def _fidelity(mask: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """The share of true entries per row (float64): :func:`true_per_row` / row length,
+    the counts exact in float32 products (half the memory of float64)."""
+    return np.divide(mask.astype(np.float32) @ ones, mask.shape[1], dtype=np.float64)
 
 
 class _Posters(NamedTuple):
     """The posters, as every week needs them (:func:`_posters`)."""
 
-    voice: np.ndarray  # voice ** voice_hops, posters x units
+    voice: np.ndarray  # voice ** voice_hops, posters x units, flat
     fixed_unit: bool  # every poster addresses its own unit (no random target)
     any_code: bool  # some poster speaks for a code
-    ones: np.ndarray  # m ones (fidelity counts)
+    ones: np.ndarray  # m ones, float32 (fidelity counts)
 
 
 def _posters(top: Topology, voice: float) -> _Posters:
     def build() -> _Posters:
         return _Posters(
-            voice**top.voice_hops,
+            (voice**top.voice_hops).ravel(),
             bool((top.poster_unit >= 0).all()),
             bool((top.poster_code >= 0).any()),
-            np.ones(top.m),
+            np.ones(top.m, dtype=np.float32),
         )
 
     return plan(top, ("posting", voice), build)
@@ -157,8 +158,10 @@ def step(w: Week) -> None:
             speaks_code = pcode >= 0
             content[speaks_code] = st.codes[pcode[speaks_code]]
         real = np.multiply(st.unit_sign, st.reality)  # State.realities, without its copy
-        fidelity = _true_per_row(content == np.take(real, unit, axis=0), p.ones) / top.m
-        auth = fidelity * p.voice[idx, unit]
+        fidelity = _fidelity(content == np.take(real, unit, axis=0), p.ones)
+        at = idx * top.units
+        at += unit
+        auth = fidelity * p.voice.take(at)  # voice ** hops[idx, unit]: a flat take is 3x faster
         reach = spend / dyn.post_cost + (1.0 if timed else 0.0)
     if owed is not None:
         assert st.replies is not None and st.posted is not None
