@@ -205,12 +205,15 @@ def pick_reports(top: Topology, rng: np.random.Generator, dyn: Any = None) -> np
     A code whose holders receive more than they can read reads a uniformly random
     subset (limited-capacity processors, Radner 1993): the first of this order.
     """
-    sorted_ = dyn is None or _queue_off(dyn)
-    sizes = top.processed if dyn is None else _sample_sizes(top, dyn)
+    if dyn is None:
+        sorted_, sizes = True, top.processed.tolist()
+    else:  # the same every week
+        key = ("picked", dyn.capacity, dyn.report_shelf_life, dyn.report_rate, _queue_off(dyn))
+        sorted_, sizes = plan(top, key, lambda: (_queue_off(dyn), _sample_sizes(top, dyn).tolist()))
     chosen = []
     for c in range(top.n_codes):
         mine = top.code_reporters[c]
-        k = int(sizes[c])
+        k = sizes[c]
         if sorted_:
             if k < mine.size:
                 mine = mine[np.sort(rng.choice(mine.size, size=k, replace=False, shuffle=False))]
@@ -310,14 +313,12 @@ def _plan(top: Topology, dyn: Any) -> _Plan:
     return plan(top, key, build)
 
 
-def _thresholds(p: _Plan, hops: np.ndarray, dyn: Any) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`distortion_thresholds` of ``hops`` as columns (the same values, looked
-    up by hop count)."""
+def _thresholds(p: _Plan, hops: np.ndarray, dyn: Any) -> np.ndarray:
+    """:func:`distortion_thresholds` of ``hops`` as rows (P(0), P(0 or flip)): the same
+    values, looked up by hop count."""
     if hops.size and hops.max() < p.by_hop.shape[0]:
-        rows = p.by_hop[hops.astype(np.intp)]
-        return rows[:, :1], rows[:, 1:]
-    p_zero, p_flip = distortion_thresholds(hops, dyn.omission, dyn.distortion)
-    return p_zero[:, None], p_flip[:, None]
+        return p.by_hop[hops.astype(np.intp)]
+    return np.stack(distortion_thresholds(hops, dyn.omission, dyn.distortion), axis=1)
 
 
 _MINUS, _PLUS = np.int8(-1), np.int8(1)
@@ -333,7 +334,9 @@ def _judge(w: Week, actions: np.ndarray, sender: np.ndarray, code: np.ndarray) -
         real = np.multiply(st.unit_sign, st.reality, dtype=np.int16)
         judge = np.take(real, top.unit_idx[sender], axis=0)
         codes = w.codes_before[0] if top.n_codes == 1 else np.take(w.codes_before, code, axis=0)
-        superior = np.einsum("ij,ij->i", np.subtract(actions, codes, dtype=np.int16), judge) > 0
+        gain = np.subtract(actions, codes, dtype=np.int16)
+        gain *= judge
+        superior = gain.sum(axis=1) > 0
         if top.n_codes == 1:
             votes[0] = actions[superior].sum(axis=0, dtype=np.int64)
         else:
@@ -449,13 +452,15 @@ def step(w: Week) -> None:
         read, unread = mask, ~mask
     r_sender, r_code, r_age = q["sender"][read], q["code"][read], q["age"][read]
     n_read = r_sender.size
-    p_zero, p_flip = _thresholds(p, q["hops"][read], dyn)
-    sent = q["content"][read]
-    u = d.report[:n_read]
+    # flat, each report's thresholds repeated over its dimensions: long inner loops
+    p_zero, p_flip = np.repeat(_thresholds(p, q["hops"][read], dyn).T, top.m, axis=1)
+    sent = q["content"][read].ravel()
+    u = d.report[:n_read].ravel()
     content = np.where(u < p_zero, 0, np.where(u < p_flip, -sent, sent))
     # a report's action: its content with each 0 a coin flip
-    coin = np.where(d.action[:n_read] < 0.5, _MINUS, _PLUS)
-    w.carry["votes"] = _judge(w, np.where(content == 0, coin, content), r_sender, r_code)
+    coin = np.where(d.action[:n_read].ravel() < 0.5, _MINUS, _PLUS)
+    actions = np.where(content == 0, coin, content).reshape(n_read, top.m)
+    w.carry["votes"] = _judge(w, actions, r_sender, r_code)
     w.rec.reports_read = n_read
     w.rec.report_age = int(r_age.sum()) / n_read if n_read else 0.0
     # the unread age a week; older than L weeks: dropped as stale
