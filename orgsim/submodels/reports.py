@@ -436,11 +436,15 @@ def step(w: Week) -> None:
     else:
         q = new
     waiting = np.concatenate([sent_c[:, None], old["waiting"]], axis=1)
-    in_tray = waiting.sum(axis=1)
     w.rec.reports = int(sent_c.sum())
     w.rec.capacity = p.capacity
-    w.rec.reports_waiting = int(in_tray.sum())
-    w.rec.holder_load_max = float((in_tray / p.caps).max()) if n_codes else 0.0
+    if n_codes == 1 and p.capacity:  # Python ints: the same correctly rounded quotient
+        w.rec.reports_waiting = int(waiting.sum())
+        w.rec.holder_load_max = w.rec.reports_waiting / p.capacity
+    else:
+        in_tray = waiting.sum(axis=1)
+        w.rec.reports_waiting = int(in_tray.sum())
+        w.rec.holder_load_max = float((in_tray / p.caps).max()) if n_codes else 0.0
     # what the holders read: first in, first out, up to K each and their hours
     if n_codes == 1:
         reads = _holders_read(w, p, np.array([q["code"].size]))
