@@ -18,6 +18,7 @@ carried, and every tie works as without time.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -89,9 +90,9 @@ def _few_meet(w: Week, p: _Ends, mh: float) -> np.ndarray | None:
         k = h / mh
         if not k < 2.0**62:
             return None
-        k = int(k)  # floor: hours are >= 0
+        k = math.floor(k)
         k -= k * mh > h
-        booked[who] = set(sorted(own, key=lambda t: (key[t], t))[:k])
+        booked[who] = set(sorted(own, key=lambda t: (key[t], t))[: max(k, 0)])
     met = [t in booked[a] and t in booked[b] for t, (a, b) in enumerate(p.few_ties)]
     count = dict.fromkeys(booked, 0)
     for held, (a, b) in zip(met, p.few_ties, strict=True):
