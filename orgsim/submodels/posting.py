@@ -125,7 +125,7 @@ def _authors(w: Week) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     left -= np.multiply(has_time, dyn.post_hours)  # minus post_hours or minus 0.0 (exact)
     st.hours[posters] = left
     held = st.budget[posters]
-    rec.posts_waiting = int(np.count_nonzero(~has_time & (held >= dyn.post_cost)))
+    rec.posts_waiting = int(np.count_nonzero((held >= dyn.post_cost) > has_time))  # and not
     idx = np.flatnonzero(has_time)
     held = held[idx]
     spend = np.minimum(held, dyn.spend_cap * dyn.post_cost)

@@ -50,9 +50,8 @@ def _welcome(w: Week, who: np.ndarray) -> None:
     state.budget[who] = 0.0
     if state.performance is not None:  # the budget process's record is the person's
         state.performance[who] = 0.0
-    state.know[who] = False
-    member = who[unit[who] >= 0]
-    state.know[member, unit[member]] = True
+    # each row: true at the newcomer's own unit only (headquarters, unit -1: none)
+    state.know[who] = np.arange(state.know.shape[1]) == unit[who][:, None]
 
 
 def step(w: Week) -> None:
