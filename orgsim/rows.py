@@ -38,8 +38,7 @@ row_words
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -170,18 +169,19 @@ class SliceBlock(Block):
 
 
 class GatherBlock(Block):
-    """All rows of the group at once, gathered (a copy) and scattered back."""
+    """Rows gathered (a copy) and scattered back: all of the group's (``pos`` None), or
+    those at positions ``pos`` of the group (the short ends of its runs)."""
 
-    __slots__ = ("idx", "key")
+    __slots__ = ("idx", "key", "pos")
 
-    def __init__(self, idx: np.ndarray, key: np.ndarray) -> None:
-        self.idx, self.key = idx, key
+    def __init__(self, idx: np.ndarray, key: np.ndarray, pos: np.ndarray | None = None) -> None:
+        self.idx, self.key, self.pos = idx, key, pos
 
     def rows(self, a: np.ndarray) -> np.ndarray:
         return a[self.idx]
 
     def draws(self, x: np.ndarray) -> np.ndarray:
-        return x
+        return x if self.pos is None else x[self.pos]
 
     def keyed(self, table: np.ndarray) -> np.ndarray:
         return table[self.key]
@@ -205,6 +205,10 @@ class RowGroup:
     idx: np.ndarray
     key: np.ndarray
     runs: Runs
+    _blocks: list[Block] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._blocks = self._make_blocks()
 
     @classmethod
     def of(cls, idx: np.ndarray, key: np.ndarray) -> RowGroup:
@@ -222,11 +226,30 @@ class RowGroup:
         """Members of the group."""
         return int(self.idx.size)
 
-    def blocks(self) -> Iterator[Block]:
-        """The blocks to visit; together they cover every member once."""
-        if self.runs.usable:
-            for off, start, stop, key in self.runs.items:
-                for first, last, reps in tiles(stop - start):
-                    yield SliceBlock(start + first, start + last, off + first, reps, key)
-        elif self.idx.size:
-            yield GatherBlock(self.idx, self.key)
+    def blocks(self) -> list[Block]:
+        """The blocks to visit; together they cover every member once.
+
+        Long runs are sliced in whole tiles; the rows left over at the ends of runs
+        (fewer than a tile each) are gathered into one block, as a few numpy calls on
+        a few rows cost more than their work. Made once: a group never changes."""
+        return self._blocks
+
+    def _make_blocks(self) -> list[Block]:
+        if not self.runs.usable:
+            return [GatherBlock(self.idx, self.key)] if self.idx.size else []
+        out: list[Block] = []
+        ends: list[tuple[int, int]] = []  # (position in the group, rows) left over
+        for off, start, stop, key in self.runs.items:
+            for first, last, reps in tiles(stop - start):
+                if reps > 1:
+                    out.append(SliceBlock(start + first, start + last, off + first, reps, key))
+                else:
+                    ends.append((off + first, last - first))
+        if len(ends) == 1:  # one short end: a slice is cheapest
+            at, length = ends[0]
+            first = int(self.idx[at])
+            out.append(SliceBlock(first, first + length, at, 1, int(self.key[at])))
+        elif ends:
+            pos = np.concatenate([np.arange(p, p + r) for p, r in ends])
+            out.append(GatherBlock(self.idx[pos], self.key[pos], pos))
+        return out

@@ -94,6 +94,50 @@ def test_runs_cover_the_index_exactly(steps: list[tuple[int, int]]) -> None:
         assert stop != start or k != k2  # maximal: neighbours could not be merged
 
 
+@given(
+    runs=st.lists(
+        st.tuples(st.integers(1, 150), st.integers(0, 3), st.integers(0, 2)), max_size=12
+    ),
+    tile=st.sampled_from([1, 4, 64]),
+)
+@settings(max_examples=150, deadline=None)
+def test_blocks_update_every_member_once_with_its_key(
+    runs: list[tuple[int, int, int]], tile: int
+) -> None:
+    """Visiting a group block by block (tiled slices, a slice or one gathered block of
+    the runs' short ends) gives the row-by-row update: each member's row plus its key's
+    row of a table plus its own row of a per-member draw; nobody else changes."""
+    saved = rows.TILE_ROWS, rows.RUN_MIN_TOTAL, rows.RUN_MIN_ROWS
+    rows.TILE_ROWS, rows.RUN_MIN_TOTAL, rows.RUN_MIN_ROWS = tile, 0, 1  # always slice
+    try:
+        _check_blocks(runs)
+    finally:
+        rows.TILE_ROWS, rows.RUN_MIN_TOTAL, rows.RUN_MIN_ROWS = saved
+
+
+def _check_blocks(runs: list[tuple[int, int, int]]) -> None:
+    idx_parts, key_parts, at = [], [], 0
+    for length, gap, k in runs:  # runs of consecutive members, gaps of outsiders
+        at += gap
+        idx_parts.append(np.arange(at, at + length))
+        key_parts.append(np.full(length, k))
+        at += length
+    idx = np.concatenate(idx_parts) if idx_parts else np.empty(0, np.int64)
+    key = np.concatenate(key_parts) if key_parts else np.empty(0, np.int64)
+    group = rows.RowGroup.of(idx, key)
+    rng = np.random.default_rng(len(idx))
+    state = rng.integers(-50, 50, size=(at + 3, 5)).astype(np.int16)
+    table = rng.integers(-50, 50, size=(3, 5)).astype(np.int16)
+    draw = rng.integers(-50, 50, size=(idx.size, 5)).astype(np.int16)
+    expected = state.copy()
+    expected[idx] += table[key] + draw
+    for blk in group.blocks():
+        b = blk.rows(state)
+        b += blk.keyed(table) + blk.draws(draw)
+        blk.put(state, b)
+    assert np.array_equal(state, expected)
+
+
 @given(st.integers(0, 1000), st.integers(1, 70))
 def test_tiles_cover_rows_in_order(length: int, tile: int) -> None:
     old = rows.TILE_ROWS
