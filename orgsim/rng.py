@@ -78,14 +78,15 @@ def skip_positions(rng: np.random.Generator, q: float, size: int) -> np.ndarray:
     expected = size * q
     while True:
         gaps = rng.geometric(q, size=int(expected + 6.0 * math.sqrt(expected) + 16))
-        pos = last + np.cumsum(gaps)
-        if pos[-1] >= size:
-            found.append(pos[pos < size])
+        pos = np.cumsum(gaps)
+        pos += last
+        if pos[-1] >= size:  # increasing: the ones inside are a prefix
+            found.append(pos[: int(np.searchsorted(pos, size))])
             break
         found.append(pos)
         last = int(pos[-1])
         expected = (size - last) * q
-    return np.concatenate(found)
+    return found[0] if len(found) == 1 else np.concatenate(found)
 
 
 def extra_chance(p: float) -> float:

@@ -89,6 +89,24 @@ def test_skip_positions_are_bernoulli_trials() -> None:
     assert skip_positions(rng, 0.0, 100).size == 0 and skip_positions(rng, 0.5, 0).size == 0
 
 
+def test_skip_positions_continue_past_a_short_first_batch() -> None:
+    """More successes than the first batch of gaps holds: later batches carry on from
+    the last position (a generator whose every gap is 1 or 2 makes all, or every other,
+    trial a success)."""
+
+    class Gaps:
+        def __init__(self, gap: int) -> None:
+            self.gap = gap
+
+        def geometric(self, q: float, size: int) -> np.ndarray:
+            return np.full(size, self.gap, dtype=np.int64)
+
+    every = skip_positions(Gaps(1), 0.01, 1000)  # type: ignore[arg-type]
+    assert every.tolist() == list(range(1000))
+    other = skip_positions(Gaps(2), 0.01, 999)  # type: ignore[arg-type]
+    assert other.tolist() == list(range(1, 999, 2))
+
+
 def test_uniform32_is_uniform_on_unit_interval() -> None:
     u = uniform32(np.random.default_rng(3), (1000, 1000))
     assert u.dtype == np.float32 and u.min() >= 0.0 and u.max() < 1.0
