@@ -27,6 +27,7 @@ measure
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -88,11 +89,29 @@ class RunView:
             week=int(getattr(run, "steps", 0)),
             organisation=_kept_view(run, "organisation"),  # type: ignore[arg-type]
             state=ReadOnly(run.state),  # type: ignore[arg-type]
-            record=frozen(run.record),
+            record=_record_view(run.record),
             params=run.dynamics,
             topology=_kept_view(run, "topology"),  # type: ignore[arg-type]
             stage_thresholds=getattr(run, "stage_thresholds", None) or DEFAULT_THRESHOLDS,
         )
+
+
+_RECORD_VIEWS: dict[tuple[str, ...], Any] = {}
+
+
+def _record_view(record: StepRecord) -> StepRecord:
+    """The week's record as an immutable named tuple of its fields (their values are
+    numbers; anything else is :func:`~orgsim.readonly.frozen`): a field read is a plain
+    attribute read, not a trip through a read-only proxy, and a write fails."""
+    values = vars(record)
+    fields = tuple(values)
+    view = _RECORD_VIEWS.get(fields)
+    if view is None:  # one type per set of fields (plugins may declare more)
+        view = _RECORD_VIEWS[fields] = namedtuple("StepRecordView", fields)
+    return view(*[v if type(v) in _NUMBERS else frozen(v) for v in values.values()])  # type: ignore[return-value]
+
+
+_NUMBERS = frozenset({int, float, bool})
 
 
 def _kept_view(run: Any, part: str) -> ReadOnly:
