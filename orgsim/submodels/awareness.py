@@ -6,8 +6,8 @@ hears with chance 1 - (1 - beta)^k (compared in float32); coordinators forward
 reliably what they know, up to K items, to their coordination ties -- with time modelled,
 only over the ties that met this week (``carry["met"]``,
 :mod:`orgsim.submodels.meetings`: a meeting not held passes no news). Each employee's
-count of informed ties per unit is kept between weeks and updated from what changed
-(:func:`spread_counts`) instead of redoing the sparse product.
+count of informed ties per unit is one packed integer sparse product a week
+(:func:`informed_ties`).
 """
 
 from __future__ import annotations
