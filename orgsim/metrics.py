@@ -100,18 +100,15 @@ _RECORD_VIEWS: dict[tuple[str, ...], Any] = {}
 
 
 def _record_view(record: StepRecord) -> StepRecord:
-    """The week's record as an immutable named tuple of its fields (their values are
-    numbers; anything else is :func:`~orgsim.readonly.frozen`): a field read is a plain
+    """The week's record as an immutable named tuple of its fields' frozen values
+    (:func:`~orgsim.readonly.frozen`; numbers as they are): a field read is a plain
     attribute read, not a trip through a read-only proxy, and a write fails."""
     values = vars(record)
     fields = tuple(values)
     view = _RECORD_VIEWS.get(fields)
     if view is None:  # one type per set of fields (plugins may declare more)
         view = _RECORD_VIEWS[fields] = namedtuple("StepRecordView", fields)
-    return view(*[v if type(v) in _NUMBERS else frozen(v) for v in values.values()])  # type: ignore[return-value]
-
-
-_NUMBERS = frozenset({int, float, bool})
+    return view(*[frozen(v) for v in values.values()])  # type: ignore[return-value]
 
 
 def _kept_view(run: Any, part: str) -> ReadOnly:
