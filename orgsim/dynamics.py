@@ -116,6 +116,39 @@ def _search(adj: sp.csr_array, sources: np.ndarray) -> tuple[np.ndarray, np.ndar
     return dist, src, via
 
 
+class RealityRows:
+    """``rows(realities)``: each employee's row of ``realities`` (its unit's, or
+    headquarters'), an (n, m) read-only array, kept while the realities stay the same.
+
+    Realities change only when turbulence flips a dimension (a few weeks in a hundred
+    at the defaults), so comparing beliefs with the kept rows is one flat pass,
+    3x faster than visiting the units' blocks. A callable with no attributes of its
+    own: a read-only view of the topology hands it out as it is (it returns read-only
+    arrays and changes nothing but what it keeps). One slot: runs that share a
+    topology but not their realities each rebuild it.
+
+    >>> rows = RealityRows(np.array([1, 0, 1]))
+    >>> rows(np.array([[1, -1], [-1, 1]], dtype=np.int8)).tolist()
+    [[-1, 1], [1, -1], [-1, 1]]
+    """
+
+    __slots__ = ("_kept", "_unit_idx")
+
+    def __init__(self, unit_idx: np.ndarray) -> None:
+        self._unit_idx = unit_idx
+        self._kept: tuple[bytes, np.ndarray] | None = None
+
+    def __call__(self, realities: np.ndarray) -> np.ndarray:
+        key = realities.tobytes()
+        kept = self._kept  # one read: another thread may swap it
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        rows = np.take(realities, self._unit_idx, axis=0)
+        rows.flags.writeable = False
+        self._kept = (key, rows)
+        return rows
+
+
 @dataclass
 class Topology:
     """What the week needs to know about the organisation: a derivation of it.
@@ -222,6 +255,8 @@ class Topology:
     # orgsim.submodels.base.plan)
     kernel_plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     own_unit_members: int = field(default=0)
+    # each employee's unit's reality, kept while the realities stay the same
+    reality_rows: RealityRows = field(init=False, repr=False, compare=False)
     # the code channel: each domain member (child) and its neighbour one hop closer to
     # its nearest holder (parent)
     channel_child: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -236,6 +271,9 @@ class Topology:
     # the owners' and coordinators' hours, which ties meet)
     owners: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     coordination_ties: np.ndarray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        self.reality_rows = RealityRows(self.unit_idx)
 
     def update(
         self, org: Organisation, dyn: DynamicsParams, changed: str = "structure"
@@ -484,11 +522,7 @@ def init_state(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> 
 
 def belief_matches(top: Topology, state: State) -> int:
     """Number of (employee, dimension) pairs where a belief equals the unit's reality."""
-    real, beliefs = state.realities, state.beliefs
-    return sum(
-        int(np.count_nonzero(blk.rows(beliefs) == blk.keyed(real)))
-        for blk in top.unit_rows.blocks()
-    )
+    return int(np.count_nonzero(state.beliefs == top.reality_rows(state.realities)))
 
 
 def draw(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> Draws:
@@ -496,30 +530,50 @@ def draw(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> Draws:
     submodels, in order (shapes depend only on ``top`` and ``dyn``).
 
     The large arrays come from the step's bulk stream (:func:`orgsim.rng.bulk_stream`),
-    set up at the first of them from ``rng``.
+    set up at the first of them from ``rng``. An empty draw (a rule switched off) takes
+    no random numbers: its empty array is made once, read-only, and handed out every week.
     """
     order = draw_order()
     key = (week_version(), dyn)
     plan = top.draw_plans.get(key)
     if plan is None:  # shapes depend only on the topology and the parameters
-        shapes = [spec.shape(top, dyn) for _, spec in order]
-        nbytes = sum(
-            size(shape) * spec.bulk_bytes
-            for (_, spec), shape in zip(order, shapes, strict=True)
-            if spec.stream == "bulk"
-        )
-        plan = top.draw_plans[key] = (shapes, nbytes)
-    shapes, nbytes = plan
+        plan = top.draw_plans[key] = _draw_plan(top, dyn, order)
+    shapes, nbytes, empty = plan
     bulk: np.random.Generator | None = None
     out = {}
-    for (_, spec), shape in zip(order, shapes, strict=True):
+    for (_, spec), shape, kept in zip(order, shapes, empty, strict=True):
         gen = rng
         if spec.stream == "bulk":
-            if bulk is None:
+            if bulk is None:  # even for an empty draw: the stream starts at the first
                 bulk = bulk_stream(rng, int(nbytes))
             gen = bulk
-        out[spec.name] = spec.sample(gen, shape, top, dyn)
+        out[spec.name] = spec.sample(gen, shape, top, dyn) if kept is None else kept
     return Draws(**out)
+
+
+def _draw_plan(
+    top: Topology, dyn: DynamicsParams, order: list[tuple[Any, Any]]
+) -> tuple[list[tuple[int, ...]], int, list[np.ndarray | None]]:
+    """The week's draw shapes, its bulk bytes, and the empty draws' arrays (``None``
+    for a draw that is not empty, or whose sampler moved a generator all the same)."""
+    shapes = [spec.shape(top, dyn) for _, spec in order]
+    nbytes = sum(
+        size(shape) * spec.bulk_bytes
+        for (_, spec), shape in zip(order, shapes, strict=True)
+        if spec.stream == "bulk"
+    )
+    empty: list[np.ndarray | None] = []
+    for (_, spec), shape in zip(order, shapes, strict=True):
+        kept = None
+        if not size(shape):
+            probe = np.random.Generator(np.random.PCG64(0))
+            before = probe.bit_generator.state
+            got = spec.sample(probe, shape, top, dyn)
+            if probe.bit_generator.state == before and isinstance(got, np.ndarray):
+                kept = got
+                kept.flags.writeable = False
+        empty.append(kept)
+    return shapes, int(nbytes), empty
 
 
 def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepRecord:

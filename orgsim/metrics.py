@@ -396,7 +396,7 @@ def code_accuracy(run: RunView) -> float:
 )
 def belief_accuracy(run: RunView) -> float:
     top = run.topology
-    return belief_matches(top, run.state) / (top.n * top.m)  # slices, no n x m gather
+    return belief_matches(top, run.state) / (top.n * top.m)
 
 
 @register_metric(

@@ -9,9 +9,9 @@ Core objects
 ------------
 random_bytes, uniform32
     Uniform bytes; float32 uniforms on [0, 1) with 24 random bits.
-skip_positions, bernoulli
+skip_positions, bernoulli, geometric
     Successes among Bernoulli trials by geometric skipping; exact Bernoulli(p) trials
-    from about one random byte each.
+    from about one random byte each; numpy's geometric variates, vectorised.
 bulk_stream, BULK_BYTES
     The SFC64 stream a large step takes its bulk random bits from.
 chance, chance_table, chance_table32
@@ -61,6 +61,36 @@ def uniform32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return out.reshape(shape)
 
 
+_INVERSION_BELOW = 1.0 / 3.0  # numpy draws geometric(p) by inversion below this p
+_FAST_GAPS = 64  # from this many gaps on, the vectorised inversion is the faster
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def geometric(rng: np.random.Generator, p: float, size: int) -> np.ndarray:
+    """``rng.geometric(p, size)``, the same numbers, about 2x faster for large ``size``.
+
+    Below p = 1/3, numpy draws each variate by inversion, ceil(-E / log1p(-p)) with E
+    a standard exponential, computing log1p(-p) again for every variate; here the
+    exponentials are drawn as one array (the same ones, in the same order) and the
+    same formula is applied to it (tests/test_rng.py checks both agree).
+
+    >>> a = geometric(np.random.default_rng(5), 0.01, 500)
+    >>> bool((a == np.random.default_rng(5).geometric(0.01, 500)).all())
+    True
+    """
+    if size < _FAST_GAPS or not 0.0 < p < _INVERSION_BELOW:
+        return rng.geometric(p, size=size)
+    gaps = rng.standard_exponential(size)
+    gaps /= -math.log1p(-p)
+    np.ceil(gaps, out=gaps)
+    if gaps.max() < 9.223372036854776e18:  # the smallest double above INT64_MAX
+        return gaps.astype(np.int64)
+    huge = gaps >= 9.223372036854776e18  # numpy returns INT64_MAX for these
+    out = np.where(huge, 0.0, gaps).astype(np.int64)
+    out[huge] = _INT64_MAX
+    return out
+
+
 def skip_positions(rng: np.random.Generator, q: float, size: int) -> np.ndarray:
     """Sorted indices of the successes among ``size`` Bernoulli(``q``) trials.
 
@@ -77,7 +107,7 @@ def skip_positions(rng: np.random.Generator, q: float, size: int) -> np.ndarray:
     last = -1
     expected = size * q
     while True:
-        gaps = rng.geometric(q, size=int(expected + 6.0 * math.sqrt(expected) + 16))
+        gaps = geometric(rng, q, int(expected + 6.0 * math.sqrt(expected) + 16))
         pos = np.cumsum(gaps)
         pos += last
         if pos[-1] >= size:  # increasing: the ones inside are a prefix

@@ -222,20 +222,23 @@ def test_steps_do_not_refault_their_arrays() -> None:
     assert faults < 100  # untuned: about 900 a step at this size
 
 
-@pytest.mark.parametrize("path", ["gather", "runs"])
-def test_belief_matches_counts_agreement(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sliced count behind ``belief_accuracy`` equals the plain comparison."""
-    if path == "runs":
-        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 1)
-        monkeypatch.setattr(rows, "RUN_MIN_TOTAL", 0)
-        monkeypatch.setattr(rows, "TILE_ROWS", 4)
-    else:
-        monkeypatch.setattr(rows, "RUN_MIN_ROWS", 10**9)
+def test_belief_matches_follow_the_realities() -> None:
+    """The count behind ``belief_accuracy`` (beliefs against the kept reality rows)
+    equals the plain comparison while turbulence changes the realities, for every
+    structure; the rows are kept while the realities stay, and read-only."""
     for structure in sorted(STRUCTURES):
         model = OrgModel(structure=structure, rng=2, agents=False, p4=0.2, **SMALL)
-        assert model.topology.unit_rows.usable == (path == "runs")
         for _ in range(3):
             model.step()
-            st, top = model.state, model.topology
-            plain = int((st.beliefs == st.realities[top.unit_idx]).sum())
-            assert dynamics.belief_matches(top, st) == plain
+            state, top = model.state, model.topology
+            plain = int((state.beliefs == state.realities[top.unit_idx]).sum())
+            assert dynamics.belief_matches(top, state) == plain
+        kept = top.reality_rows(state.realities)
+        assert top.reality_rows(state.realities.copy()) is kept and not kept.flags.writeable
+    # two runs sharing one topology, with different realities: each gets its own rows
+    run = OrgModel(structure="band", rng=3, agents=False, **SMALL)
+    other = dynamics.init_state(run.topology, run.dynamics, np.random.default_rng(9))
+    assert not np.array_equal(other.realities, run.state.realities)
+    for state in (run.state, other, run.state):
+        plain = int((state.beliefs == state.realities[run.topology.unit_idx]).sum())
+        assert dynamics.belief_matches(run.topology, state) == plain

@@ -19,6 +19,7 @@ from orgsim.rng import (
     chance_table,
     chance_table32,
     extra_chance,
+    geometric,
     random_bytes,
     skip_positions,
     uniform32,
@@ -87,6 +88,21 @@ def test_skip_positions_are_bernoulli_trials() -> None:
     half = (idx < 1_000_000).mean()
     assert abs(half - 0.5) < 5 * np.sqrt(0.25 / idx.size)
     assert skip_positions(rng, 0.0, 100).size == 0 and skip_positions(rng, 0.5, 0).size == 0
+
+
+@pytest.mark.parametrize(
+    "p", [1e-300, 1e-12, 1e-6, 0.0026, 0.01, 0.1, 0.3, 0.3333333333333333, 0.5, 0.9, 1.0]
+)
+def test_geometric_is_numpys_geometric(p: float) -> None:
+    """The same variates as ``Generator.geometric``, at every size (both paths), on both
+    bit generators, including numpy's cap at INT64_MAX for the tiniest p."""
+    for size in (0, 1, 63, 64, 5000):
+        for bits in (np.random.PCG64, np.random.SFC64):
+            want = np.random.Generator(bits(11)).geometric(p, size=size)
+            got = geometric(np.random.Generator(bits(11)), p, size)
+            assert got.dtype == want.dtype and np.array_equal(got, want), (size, bits)
+    if p == 1e-300:
+        assert (geometric(np.random.default_rng(1), p, 100) == np.iinfo(np.int64).max).all()
 
 
 def test_skip_positions_continue_past_a_short_first_batch() -> None:
