@@ -12,6 +12,8 @@ random_bytes, uniform32
 skip_positions, bernoulli, geometric
     Successes among Bernoulli trials by geometric skipping; exact Bernoulli(p) trials
     from about one random byte each; numpy's geometric variates, vectorised.
+seeds63
+    Uniform integers in [0, 2^63), as numpy draws them, faster.
 bulk_stream, BULK_BYTES
     The SFC64 stream a large step takes its bulk random bits from.
 chance, chance_table, chance_table32
@@ -165,6 +167,25 @@ def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.
     extra = skip_positions(rng, extra_chance(p), size)
     out[extra] = True
     return out.reshape(shape)
+
+
+_RAW_IS_UINT64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.SFC64, np.random.Philox)
+
+
+def seeds63(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``rng.integers(0, 2**63, size, dtype=np.int64)``, the same numbers, without its
+    microseconds of call overhead: with a bit generator whose raw output is its 64-bit
+    output (not MT19937's 32 bits), numpy's bounded draw of [0, 2^63) is the raw word
+    shifted right by one (Lemire's method never rejects for a power of two).
+
+    >>> rng = np.random.default_rng(3)
+    >>> bool(seeds63(rng, 4).tolist() == np.random.default_rng(3).integers(0, 2**63, 4).tolist())
+    True
+    """
+    if not isinstance(rng.bit_generator, _RAW_IS_UINT64):
+        return rng.integers(0, 2**63, size=size, dtype=np.int64)
+    raw = np.asarray(rng.bit_generator.random_raw(size), dtype=np.uint64)
+    return (raw >> np.uint64(1)).astype(np.int64)
 
 
 def bulk_stream(rng: np.random.Generator, nbytes: int) -> np.random.Generator:

@@ -21,6 +21,7 @@ from orgsim.rng import (
     extra_chance,
     geometric,
     random_bytes,
+    seeds63,
     skip_positions,
     uniform32,
 )
@@ -103,6 +104,18 @@ def test_geometric_is_numpys_geometric(p: float) -> None:
             assert got.dtype == want.dtype and np.array_equal(got, want), (size, bits)
     if p == 1e-300:
         assert (geometric(np.random.default_rng(1), p, 100) == np.iinfo(np.int64).max).all()
+
+
+def test_seeds63_are_numpys_integers() -> None:
+    """The same numbers as ``Generator.integers(0, 2**63)`` on every bit generator
+    (the raw shortcut, or numpy itself where raw output is 32 bits)."""
+    for bits in (np.random.PCG64, np.random.PCG64DXSM, np.random.SFC64, np.random.Philox):
+        for size in (0, 1, 1000):
+            want = np.random.Generator(bits(4)).integers(0, 2**63, size=size, dtype=np.int64)
+            assert np.array_equal(seeds63(np.random.Generator(bits(4)), size), want), bits
+    mt = np.random.Generator(np.random.MT19937(4))
+    want = np.random.Generator(np.random.MT19937(4)).integers(0, 2**63, size=9, dtype=np.int64)
+    assert np.array_equal(seeds63(mt, 9), want)
 
 
 def test_skip_positions_continue_past_a_short_first_batch() -> None:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from orgsim.submodels.base import Draw, ParamBlock, Submodel, Week, chances, parameter
+from orgsim.rng import seeds63
+from orgsim.submodels.base import Draw, ParamBlock, Submodel, Week, chances, parameter, size
 
 
 class TurnoverParams(ParamBlock):
@@ -104,7 +105,7 @@ SUBMODEL = Submodel(
             "newcomer_seed",
             lambda t, d: (1 if _on(d) else 0,),
             "uint64: seed of the week's newcomers' beliefs",
-            lambda g, s, t, d: g.integers(0, 2**63, size=s, dtype=np.int64),
+            lambda g, s, t, d: seeds63(g, size(s)),
         ),
     ),
     step=step,
