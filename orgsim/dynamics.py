@@ -8,7 +8,8 @@ registered submodels (:data:`orgsim.submodels.SUBMODELS`, one module each).
 Randomness is separated from the rules: :func:`draw` takes every random number a
 week needs from the run's generator -- each submodel's declared draws, in the week's
 order, in shapes that depend only on the topology and the parameters; :func:`step`
-applies each submodel's vectorised kernel to those draws. The agent-by-agent
+applies each submodel's vectorised kernel to those draws; :func:`week` does both,
+taking each rule's draws just before it runs (the same numbers). The agent-by-agent
 reference (:mod:`orgsim.reference`) applies each submodel's reference kernel to the
 same draws, so the two can be compared exactly, rule by rule.
 
@@ -26,8 +27,8 @@ State
     The mutable arrays: beliefs, codes, reality, budgets, awareness.
 Draws, StepRecord
     One week's random numbers; what happened in it (:mod:`orgsim.submodels.base`).
-init_state, draw, step
-    Build the initial state, draw a week's random numbers, apply one week.
+init_state, draw, step, week
+    Build the initial state, draw a week's random numbers, apply one week; both at once.
 belief_matches
     Beliefs equal to their unit's reality.
 """
@@ -533,37 +534,72 @@ def draw(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> Draws:
     set up at the first of them from ``rng``. An empty draw (a rule switched off) takes
     no random numbers: its empty array is made once, read-only, and handed out every week.
     """
-    order = draw_order()
-    key = (week_version(), dyn)
-    plan = top.draw_plans.get(key)
-    if plan is None:  # shapes depend only on the topology and the parameters
-        plan = top.draw_plans[key] = _draw_plan(top, dyn, order)
-    shapes, nbytes, empty = plan
-    bulk: np.random.Generator | None = None
-    out = {}
-    for (_, spec), shape, kept in zip(order, shapes, empty, strict=True):
-        gen = rng
-        if spec.stream == "bulk":
-            if bulk is None:  # even for an empty draw: the stream starts at the first
-                bulk = bulk_stream(rng, int(nbytes))
-            gen = bulk
-        out[spec.name] = spec.sample(gen, shape, top, dyn) if kept is None else kept
-    return Draws(**out)
+    d = Draws()
+    takes = _Takes(top, dyn, rng)
+    for sub in SUBMODELS.values():
+        takes.next(sub, d)
+    return d
+
+
+def week(top: Topology, state: State, dyn: DynamicsParams, rng: np.random.Generator) -> StepRecord:
+    """:func:`draw` then :func:`step`, with each rule's draws taken just before it runs.
+
+    The same random numbers in the same order, so the same week (tests/test_perf.py),
+    but each rule finds its arrays fresh in the cache instead of megabytes of other
+    draws later, and the week holds fewer of them at once."""
+    d = Draws()
+    w = Week(top, state, dyn, d)
+    takes = _Takes(top, dyn, rng)
+    for sub in SUBMODELS.values():
+        takes.next(sub, d)
+        sub.step(w)
+    return w.rec
+
+
+class _Takes:
+    """The week's draws, taken rule by rule in the week's order (:func:`draw`, :func:`week`)."""
+
+    __slots__ = ("bulk", "dyn", "nbytes", "pos", "rng", "specs", "top")
+
+    def __init__(self, top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> None:
+        key = (week_version(), dyn)
+        plan = top.draw_plans.get(key)
+        if plan is None:  # shapes depend only on the topology and the parameters
+            plan = top.draw_plans[key] = _draw_plan(top, dyn, draw_order())
+        self.specs: list[tuple[Any, tuple[int, ...], np.ndarray | None]] = plan[0]
+        self.nbytes: int = plan[1]
+        self.top, self.dyn, self.rng = top, dyn, rng
+        self.bulk: np.random.Generator | None = None
+        self.pos = 0
+
+    def next(self, sub: Any, d: Draws) -> None:
+        """Take ``sub``'s draws (the next ones in the week's order) into ``d``."""
+        end = self.pos + len(sub.draws)
+        arrays = d.__dict__
+        for spec, shape, kept in self.specs[self.pos : end]:
+            gen = self.rng
+            if spec.stream == "bulk":
+                if self.bulk is None:  # even for an empty draw: the stream starts at the first
+                    self.bulk = bulk_stream(self.rng, self.nbytes)
+                gen = self.bulk
+            if kept is None:
+                kept = spec.sample(gen, shape, self.top, self.dyn)
+            arrays[spec.name] = kept
+        self.pos = end
 
 
 def _draw_plan(
     top: Topology, dyn: DynamicsParams, order: list[tuple[Any, Any]]
-) -> tuple[list[tuple[int, ...]], int, list[np.ndarray | None]]:
-    """The week's draw shapes, its bulk bytes, and the empty draws' arrays (``None``
-    for a draw that is not empty, or whose sampler moved a generator all the same)."""
-    shapes = [spec.shape(top, dyn) for _, spec in order]
-    nbytes = sum(
-        size(shape) * spec.bulk_bytes
-        for (_, spec), shape in zip(order, shapes, strict=True)
-        if spec.stream == "bulk"
-    )
-    empty: list[np.ndarray | None] = []
-    for (_, spec), shape in zip(order, shapes, strict=True):
+) -> tuple[list[tuple[Any, tuple[int, ...], np.ndarray | None]], int]:
+    """Per draw of the week: its spec, shape, and (for an empty draw) its array, or
+    ``None`` (not empty, or its sampler moved a generator all the same); and the week's
+    bulk bytes."""
+    specs = []
+    nbytes = 0.0
+    for _, spec in order:
+        shape = spec.shape(top, dyn)
+        if spec.stream == "bulk":
+            nbytes += size(shape) * spec.bulk_bytes
         kept = None
         if not size(shape):
             probe = np.random.Generator(np.random.PCG64(0))
@@ -572,8 +608,8 @@ def _draw_plan(
             if probe.bit_generator.state == before and isinstance(got, np.ndarray):
                 kept = got
                 kept.flags.writeable = False
-        empty.append(kept)
-    return shapes, int(nbytes), empty
+        specs.append((spec, shape, kept))
+    return specs, int(nbytes)
 
 
 def step(top: Topology, state: State, dyn: DynamicsParams, d: Draws) -> StepRecord:

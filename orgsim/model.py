@@ -298,9 +298,11 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One week: docs/model.md §3, then collect the metrics."""
-        draws = dynamics.draw(self.topology, self.dynamics, self.rng)
-        kernel = dynamics.step if self.kernel == "vectorised" else reference.step
-        self.record = kernel(self.topology, self.state, self.dynamics, draws)
+        top, dyn = self.topology, self.dynamics
+        if self.kernel == "vectorised":  # each rule's draws taken as it comes (the same numbers)
+            self.record = dynamics.week(top, self.state, dyn, self.rng)
+        else:
+            self.record = reference.step(top, self.state, dyn, dynamics.draw(top, dyn, self.rng))
         self.metric_values = measure(self)
         self.datacollector.collect(self)
         if self.stop_at_equilibrium and self.at_equilibrium():

@@ -171,6 +171,29 @@ def test_same_draws_same_state_and_record(structure: str) -> None:
         model.state = a
 
 
+@pytest.mark.parametrize("regime", ["busy", "model1"])
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_week_takes_the_draws_as_it_goes_with_the_same_numbers(structure: str, regime: str) -> None:
+    """``dynamics.week`` (each rule's draws taken just before it runs, what a model's step
+    does) equals ``draw`` then ``step``: the same state, record and generator afterwards."""
+    from orgsim import dynamics
+    from orgsim.submodels import MODEL2_OFF
+
+    params = {**BUSY, "turnover": 0.05, **(MODEL2_OFF if regime == "model1" else {})}
+    model = OrgModel(structure=structure, rng=7, agents=False, **params)
+    top, dyn = model.topology, model.dynamics
+    one, two = model.state.copy(), model.state.copy()
+    rng_one, rng_two = (np.random.default_rng(3) for _ in range(2))
+    for _ in range(4):
+        rec_one = dynamics.week(top, one, dyn, rng_one)
+        rec_two = dynamics.step(top, two, dyn, dynamics.draw(top, dyn, rng_two))
+        for name, value in vars(one).items():
+            other = getattr(two, name)
+            assert (value is None and other is None) or np.array_equal(value, other), name
+        assert rec_one.as_dict() == rec_two.as_dict()
+        assert rng_one.bit_generator.state == rng_two.bit_generator.state
+
+
 def test_paths_agree_at_a_size_where_runs_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """At several thousand employees the slice path is the default; it equals the gather path."""
     from orgsim import rows
