@@ -57,7 +57,8 @@ def uniform32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """
     size = math.prod(shape)
     raw = rng.bit_generator.random_raw(-(-size // 2))
-    words = np.asarray(raw, dtype=np.uint64).view(np.uint32)[:size] >> np.uint32(8)
+    words = np.asarray(raw, dtype=np.uint64).view(np.uint32)[:size]
+    words >>= np.uint32(8)  # in place: the words are in cache
     out = words.astype(np.float32)
     out *= np.float32(1.0 / 16777216.0)
     return out.reshape(shape)
@@ -163,7 +164,8 @@ def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.
         return np.ones(shape, dtype=bool)
     size = math.prod(shape)
     k = int(p * 256.0)  # exact: a power-of-two scaling
-    out = random_bytes(rng, size) < k
+    drawn = random_bytes(rng, size)
+    out = np.less(drawn, k, out=drawn.view(np.bool_))  # in place: the bytes are in cache
     extra = skip_positions(rng, extra_chance(p), size)
     out[extra] = True
     return out.reshape(shape)
