@@ -484,7 +484,7 @@ class State:
     @property
     def realities(self) -> np.ndarray:
         """Reality per unit (rows 0..units-1) and for headquarters (last row)."""
-        return (self.unit_sign * self.reality[None, :]).astype(INT8)
+        return np.multiply(self.unit_sign, self.reality, dtype=INT8)  # one pass, no astype copy
 
     def copy(self) -> State:
         """A deep copy."""

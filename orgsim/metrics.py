@@ -359,7 +359,8 @@ def engagement(run: RunView) -> float:
 
 
 def _code_reference(run: RunView) -> np.ndarray:
-    return run.state.realities[run.topology.code_unit_idx].astype(np.int64)
+    """The reality each code is judged against (int8, one row per code)."""
+    return run.state.realities[run.topology.code_unit_idx]
 
 
 @register_metric(
@@ -372,8 +373,8 @@ def _code_reference(run: RunView) -> np.ndarray:
 def code_knowledge(run: RunView) -> float:
     if not run.topology.n_codes:
         return float("nan")
-    codes = run.state.codes.astype(np.int64)
-    return float((codes * _code_reference(run)).sum(axis=1).mean() / run.topology.m)
+    agree = np.multiply(run.state.codes, _code_reference(run), dtype=np.int64)
+    return float(agree.sum(axis=1).mean() / run.topology.m)
 
 
 @register_metric(

@@ -172,7 +172,8 @@ def step(w: Week) -> None:
         return
     v = float(w.dyn.hours_variation)
     # role x (1 - v + 2v x factor), in place: one temporary, not four
-    hours = np.multiply(w.draws.hours_factor, 2.0 * v, dtype=np.float64)
+    hours = w.draws.hours_factor.astype(np.float64)
+    hours *= 2.0 * v
     hours += 1.0 - v
     hours *= _role_hours(w)
     w.state.hours = hours
