@@ -40,7 +40,7 @@ from orgsim.dynamics import State, StepRecord, Topology, belief_matches
 from orgsim.errors import ParameterError
 from orgsim.organisation import Organisation
 from orgsim.params import ALL_PARAMETERS, DynamicsParams
-from orgsim.readonly import ReadOnly, frozen
+from orgsim.readonly import ReadOnly, frozen_each
 from orgsim.registry import check_name, origin
 from orgsim.stages import DEFAULT_THRESHOLDS, StageThresholds, check_names, classify
 
@@ -108,7 +108,7 @@ def _record_view(record: StepRecord) -> StepRecord:
     view = _RECORD_VIEWS.get(fields)
     if view is None:  # one type per set of fields (plugins may declare more)
         view = _RECORD_VIEWS[fields] = namedtuple("StepRecordView", fields)
-    return view(*[frozen(v) for v in values.values()])  # type: ignore[return-value]
+    return view(*frozen_each(values.values()))  # type: ignore[return-value]
 
 
 def _kept_view(run: Any, part: str) -> ReadOnly:

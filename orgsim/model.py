@@ -171,6 +171,35 @@ def _metric_value(name: str, model: OrgModel) -> float:
     return model.metric_values[name]
 
 
+class MetricCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` with one model reporter per registered metric.
+
+    While its reporters are exactly those (and it collects nothing about agents),
+    :meth:`collect` appends the week's values the model has just measured straight to
+    ``model_vars``: the same columns Mesa's own collect writes, without a reporter call
+    and a deepcopy per column (the values are floats, which a deepcopy returns as they
+    are). Anything else, such as a reporter a user added, goes through Mesa's collect.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={name: partial(_metric_value, name) for name in METRICS})
+
+    def collect(self, model: Any) -> None:
+        values = getattr(model, "metric_values", None)
+        if (
+            self.agent_reporters
+            or self.agenttype_reporters
+            or not isinstance(values, dict)
+            or self.model_reporters.keys() != values.keys()
+        ):
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):  # as Mesa's collect keeps it
+            self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(values[name])
+
+
 class OrgModel(mesa.Model):
     """Social-business organisation model (docs/model.md).
 
@@ -265,9 +294,7 @@ class OrgModel(mesa.Model):
         self.space: Network | None = None
         if agents is True or (agents == "auto" and self.organisation.n <= AGENTS_AUTO_LIMIT):
             self.create_employees()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_metric_value, name) for name in METRICS}
-        )
+        self.datacollector = MetricCollector()
 
     def _repr_html_(self) -> str:
         from orgsim.reprs import model_html

@@ -8,8 +8,8 @@ proxy, so they cannot write either).
 
 Core objects
 ------------
-frozen
-    A read-only view of a value.
+frozen, frozen_each
+    A read-only view of a value; of each of several.
 ReadOnly
     Attribute proxy: reads go through :func:`frozen`, writes raise ``AttributeError``.
 """
@@ -17,6 +17,7 @@ ReadOnly
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from types import FunctionType, MappingProxyType, MethodType
 from typing import Any
 
@@ -62,6 +63,16 @@ def frozen(value: Any) -> Any:
 
         return nx.freeze(value.copy(as_view=True))
     return ReadOnly(value)
+
+
+def frozen_each(values: Iterable[Any]) -> list[Any]:
+    """``[frozen(v) for v in values]``, without a call for each plain number (a week's
+    record holds dozens of them).
+
+    >>> frozen_each([1, 2.5, np.zeros(1)])[2].flags.writeable
+    False
+    """
+    return [v if type(v) in _SCALARS else frozen(v) for v in values]
 
 
 _STATIC: dict[tuple[type, str], object] = {}

@@ -77,6 +77,24 @@ def test_budget_is_accounted_for(structure: str) -> None:
         held = model.state.budget.sum()
 
 
+def test_metric_collector_writes_what_mesas_collect_writes() -> None:
+    """The collector's direct path gives the columns (and collection steps) Mesa's own
+    reporter-by-reporter collect gives; a reporter added by a user goes through Mesa."""
+    model = OrgModel(structure="hub_and_spokes", rng=4, **SMALL)
+    plain = mesa.DataCollector(model_reporters=dict(model.datacollector.model_reporters))
+    for _ in range(4):
+        model.step()
+        plain.collect(model)
+    ours = model.datacollector
+    pd.testing.assert_frame_equal(ours.get_model_vars_dataframe(), plain.get_model_vars_dataframe())
+    assert getattr(ours, "_collection_steps", None) == getattr(plain, "_collection_steps", None)
+    ours.model_reporters["employees"] = lambda m: m.organisation.n
+    ours.model_vars["employees"] = []
+    model.step()
+    assert ours.model_vars["employees"] == [model.organisation.n]
+    assert len(ours.model_vars["posts"]) == 5
+
+
 def test_agents_are_views_on_state() -> None:
     model = OrgModel(structure="hub_and_spokes", rng=1, **SMALL)
     assert len(model.agents) == model.organisation.n
