@@ -544,7 +544,7 @@ def draw(top: Topology, dyn: DynamicsParams, rng: np.random.Generator) -> Draws:
 def week(top: Topology, state: State, dyn: DynamicsParams, rng: np.random.Generator) -> StepRecord:
     """:func:`draw` then :func:`step`, with each rule's draws taken just before it runs.
 
-    The same random numbers in the same order, so the same week (tests/test_perf.py),
+    The same random numbers in the same order, so the same week (tests/test_equivalence.py),
     but each rule finds its arrays fresh in the cache instead of megabytes of other
     draws later, and the week holds fewer of them at once."""
     d = Draws()

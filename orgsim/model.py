@@ -8,6 +8,9 @@ OrgModel
     :class:`Employee` per node on a ``mesa.discrete_space.Network``, and steps the weekly
     process (docs/model.md §3) one week at a time. A ``DataCollector`` records every
     registered metric each step.
+MetricCollector
+    That ``DataCollector``: Mesa's, one column per metric, filled from the values the
+    step has just measured.
 Employee
     A Mesa agent that is a *view* onto the model's state arrays: ``agent.beliefs``,
     ``agent.budget``, ``agent.knows`` read (and write) the rows the vectorised step
