@@ -9,9 +9,10 @@ Core objects
 ------------
 random_bytes, uniform32
     Uniform bytes; float32 uniforms on [0, 1) with 24 random bits.
-skip_positions, bernoulli, geometric
+skip_positions, bernoulli, bernoulli_positions, geometric
     Successes among Bernoulli trials by geometric skipping; exact Bernoulli(p) trials
-    from about one random byte each; numpy's geometric variates, vectorised.
+    from about one random byte each, as bools or as the successes' positions; numpy's
+    geometric variates, vectorised.
 seeds63
     Uniform integers in [0, 2^63), as numpy draws them, faster.
 bulk_stream, BULK_BYTES
@@ -169,6 +170,25 @@ def bernoulli(rng: np.random.Generator, p: float, shape: tuple[int, ...]) -> np.
     extra = skip_positions(rng, extra_chance(p), size)
     out[extra] = True
     return out.reshape(shape)
+
+
+def bernoulli_positions(rng: np.random.Generator, p: float, size: int) -> np.ndarray:
+    """Sorted positions of the successes of ``bernoulli(rng, p, (size,))``: the same
+    trials from the same random numbers, for a rule that wants the few who succeed.
+
+    Below p = 1/256 no random byte can succeed (k = 0), so the bytes are only skipped
+    (the generator moves on as far) and the successes are the extra trials' positions:
+    no array of ``size`` trials, no search through it.
+
+    >>> a = bernoulli_positions(np.random.default_rng(4), 0.002, 10_000)
+    >>> b = np.flatnonzero(bernoulli(np.random.default_rng(4), 0.002, (10_000,)))
+    >>> bool(np.array_equal(a, b))
+    True
+    """
+    if p <= 0.0 or p >= 1.0 or int(p * 256.0):
+        return np.flatnonzero(bernoulli(rng, p, (size,)))
+    rng.bit_generator.random_raw(-(-size // 8))  # the bytes bernoulli would draw
+    return skip_positions(rng, extra_chance(p), size)
 
 
 _RAW_IS_UINT64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.SFC64, np.random.Philox)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from orgsim.rng import (
     BULK_BYTES,
     bernoulli,
+    bernoulli_positions,
     bulk_stream,
     chance,
     chance_table,
@@ -76,6 +77,21 @@ def test_bernoulli_extremes_and_multiples_of_a_256th() -> None:
     assert extra_chance(0.5) == 0.0 and extra_chance(3 / 256) == 0.0
     x = bernoulli(rng, 0.5, (1000, 3))
     assert x.shape == (1000, 3) and x.dtype == bool
+
+
+@pytest.mark.parametrize("p", [0.0, 1e-4, 0.0022, 1 / 256 - 1e-9, 1 / 256, 0.1, 0.5, 1.0])
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 10_000])
+@pytest.mark.parametrize("bitgen", [np.random.PCG64, np.random.SFC64, np.random.MT19937])
+def test_bernoulli_positions_are_bernoullis_successes_from_the_same_numbers(
+    p: float, size: int, bitgen: type
+) -> None:
+    """The same trials and the generator left where bernoulli leaves it (the rest of
+    the week's draws are unchanged), for rare chances (bytes skipped) and common ones."""
+    fast, slow = np.random.Generator(bitgen(11)), np.random.Generator(bitgen(11))
+    got = bernoulli_positions(fast, p, size)
+    want = np.flatnonzero(bernoulli(slow, p, (size,)))
+    assert got.dtype.kind == "i" and np.array_equal(got, want)
+    assert fast.bit_generator.random_raw(3).tolist() == slow.bit_generator.random_raw(3).tolist()
 
 
 def test_skip_positions_are_bernoulli_trials() -> None:

@@ -87,18 +87,34 @@ def step(w: Week) -> None:
         st.initiative[renew] += 1
         st.know[:, renew] = top.unit[:, None] == renew[None, :]
     know = st.know
-    counts = informed_ties(top, know)
-    chances = np.take(chance_table32(dyn.beta, top.max_degree), counts)  # 1.4x faster than [ ]
-    learn = d.cascade < chances
+    heard = _heard(top, know, d.cascade, dyn.beta)
     co = top.coordinators
+    forwarded = None
     if co.size:
         fwd = know[co]
         keys = np.where(fwd, d.forward_keys, np.inf)
         if top.units > dyn.capacity:
             cut = np.partition(keys, dyn.capacity - 1, axis=1)[:, dyn.capacity - 1 : dyn.capacity]
             fwd = fwd & (keys <= cut)
-        learn[co] |= _forwarded(w, fwd)
-    st.know |= learn
+        forwarded = _forwarded(w, fwd)
+    np.put(know, heard, True)
+    if forwarded is not None:
+        know[co] |= forwarded
+
+
+def _heard(top: Topology, know: np.ndarray, cascade: np.ndarray, beta: float) -> np.ndarray:
+    """Flat positions (employee, unit) of what the cascade tells this week.
+
+    Only someone who does not know yet and has an informed tie can learn (a chance of
+    0 never beats a uniform): the chances are looked up for those few only, not for
+    every employee and unit (a lookup costs about as much as the rest of the rule)."""
+    counts = informed_ties(top, know)
+    open_ = np.not_equal(counts, 0)
+    np.greater(open_, know, out=open_)  # an informed tie and not known (bools: a and not b)
+    flat = np.flatnonzero(open_)  # on bools: several times faster than on the counts
+    table = chance_table32(beta, top.max_degree)
+    hit = np.take(cascade, flat) < np.take(table, np.take(counts, flat))
+    return flat[hit]
 
 
 def _forwarded(w: Week, fwd: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ from pydantic import Field
 
 from orgsim.errors import ParameterError
 from orgsim.registry import origin
-from orgsim.rng import bernoulli, skip_positions, uniform32
+from orgsim.rng import bernoulli, bernoulli_positions, skip_positions, uniform32
 from orgsim.schema import StrictSchema
 
 RUN_HOURS = 512  # take_hours_rows slices runs of employees this long on average
@@ -161,9 +161,22 @@ def chances(
     *,
     stream: Stream = "bulk",
     bulk_bytes: float = 1.0,
+    positions: bool = False,
 ) -> Draw:
     """Outcomes (bool) of Bernoulli trials of chance ``p(params)``, exact
-    (:func:`orgsim.rng.bernoulli`, one random byte each)."""
+    (:func:`orgsim.rng.bernoulli`, one random byte each); with ``positions``, the same
+    trials given as the sorted flat positions of the successes (a sparse draw, for
+    rare events: :func:`orgsim.rng.bernoulli_positions`)."""
+    if positions:
+        return Draw(
+            name,
+            shape,
+            f"int: sorted flat positions of the successes of Bernoulli({what}) trials",
+            lambda g, s, t, d: bernoulli_positions(g, p(d), size(s)),
+            stream,
+            bulk_bytes if stream == "bulk" else 0.0,
+            sparse=True,
+        )
     return Draw(
         name,
         shape,

@@ -57,9 +57,7 @@ def _welcome(w: Week, who: np.ndarray) -> None:
 
 def step(w: Week) -> None:
     """Replace the leavers' rows at once."""
-    if not w.draws.leave.size:
-        return
-    who = np.flatnonzero(w.draws.leave)
+    who = w.draws.leave  # their positions: a sparse draw
     w.rec.leavers = int(who.size)
     if who.size:
         w.rec.departed_budget = float(w.state.budget[who].sum())
@@ -69,15 +67,15 @@ def step(w: Week) -> None:
 
 def reference(w: Week) -> None:
     """Employee by employee: leaves or stays; a newcomer takes the next beliefs drawn."""
-    if not w.draws.leave.size:
+    leaving = set(w.draws.leave.tolist())
+    leavers = [i for i in range(w.top.n) if i in leaving]
+    if not leavers:
         return
-    leavers = [i for i in range(w.top.n) if w.draws.leave[i]]
     fresh = _newcomers(w.draws.newcomer_seed, len(leavers), w.top.m)
     departed = 0.0
     for i in leavers:
         departed += float(w.state.budget[i])
-    if leavers:
-        w.rec.departed_budget = departed
+    w.rec.departed_budget = departed
     for k, i in enumerate(leavers):
         for j in range(w.top.m):
             w.state.beliefs[i, j] = fresh[k, j]
@@ -100,6 +98,7 @@ SUBMODEL = Submodel(
             lambda d: d.turnover,
             "p3",
             stream="main",
+            positions=True,  # a few a week: their positions, not a flag per employee
         ),
         Draw(
             "newcomer_seed",
