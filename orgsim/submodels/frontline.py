@@ -14,9 +14,22 @@ those of model version 3.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from orgsim.submodels.base import ParamBlock, Submodel, Week, chances, parameter, sparse_chances
+from orgsim.submodels.base import (
+    ParamBlock,
+    Submodel,
+    Week,
+    chances,
+    parameter,
+    plan,
+    sparse_chances,
+)
+
+if TYPE_CHECKING:
+    from orgsim.dynamics import Topology
 
 
 class FrontlineParams(ParamBlock):
@@ -68,10 +81,24 @@ def step(w: Week) -> None:
         b += gap
         blk.put(beliefs, b)
     pos = w.draws.misread
-    if pos.size:
-        i, j = np.divmod(pos, w.top.m)
-        who = w.top.frontline[i]
-        beliefs[who, j] = -real[w.top.unit_idx[who], j]
+    if pos.size:  # flat positions: (frontline i, dimension j) -> beliefs and reality rows
+        to_belief, to_real = _shifts(w.top)
+        i = pos // w.top.m
+        wrong = np.take(real, pos + np.take(to_real, i))
+        np.negative(wrong, out=wrong)
+        np.put(beliefs, pos + np.take(to_belief, i), wrong)
+
+
+def _shifts(top: Topology) -> tuple[np.ndarray, np.ndarray]:
+    """Per frontline position i, what turns a flat draw position i x m + j into the flat
+    position of its belief (employee frontline[i]) and of its reality row: flat takes
+    and puts, instead of two-dimensional fancy indexing."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        at = np.arange(top.frontline.size)
+        return (top.frontline - at) * top.m, (top.unit_idx[top.frontline] - at) * top.m
+
+    return plan(top, ("frontline shifts",), build)
 
 
 def reference(w: Week) -> None:
