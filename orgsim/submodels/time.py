@@ -171,9 +171,9 @@ def step(w: Week) -> None:
     if not _on(w.dyn):
         return
     v = float(w.dyn.hours_variation)
-    # role x (1 - v + 2v x factor), in place: one temporary, not four
-    hours = w.draws.hours_factor.astype(np.float64)
-    hours *= 2.0 * v
+    # role x (1 - v + 2v x factor), in place: one temporary, not four (the product
+    # casts the float32 factors to float64 as it goes, as astype would)
+    hours = np.multiply(w.draws.hours_factor, 2.0 * v, dtype=np.float64)
     hours += 1.0 - v
     hours *= _role_hours(w)
     w.state.hours = hours
