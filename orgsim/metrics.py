@@ -374,7 +374,9 @@ def code_knowledge(run: RunView) -> float:
     if not run.topology.n_codes:
         return float("nan")
     agree = np.multiply(run.state.codes, _code_reference(run), dtype=np.int64)
-    return float(agree.sum(axis=1).mean() / run.topology.m)
+    # the mean of the codes' sums, as .mean() computes it (an exact float64 sum of small
+    # integers, then one division), without its microseconds of Python
+    return float(agree.sum()) / agree.shape[0] / run.topology.m
 
 
 @register_metric(
