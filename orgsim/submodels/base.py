@@ -167,24 +167,23 @@ def chances(
     (:func:`orgsim.rng.bernoulli`, one random byte each); with ``positions``, the same
     trials given as the sorted flat positions of the successes (a sparse draw, for
     rare events: :func:`orgsim.rng.bernoulli_positions`)."""
-    if positions:
-        return Draw(
-            name,
-            shape,
-            f"int: sorted flat positions of the successes of Bernoulli({what}) trials",
-            lambda g, s, t, d: bernoulli_positions(g, p(d), size(s)),
-            stream,
-            bulk_bytes if stream == "bulk" else 0.0,
-            sparse=True,
-        )
+    sample: Callable[..., np.ndarray] = (
+        (lambda g, s, t, d: bernoulli_positions(g, p(d), size(s)))
+        if positions
+        else (lambda g, s, t, d: bernoulli(g, p(d), s))
+    )
     return Draw(
         name,
         shape,
-        f"bool: Bernoulli({what})",
-        lambda g, s, t, d: bernoulli(g, p(d), s),
+        _POSITIONS.format(what) if positions else f"bool: Bernoulli({what})",
+        sample,
         stream,
         bulk_bytes if stream == "bulk" else 0.0,
+        sparse=positions,
     )
+
+
+_POSITIONS = "int: sorted flat positions of the successes of Bernoulli({}) trials"
 
 
 def sparse_chances(
@@ -201,7 +200,7 @@ def sparse_chances(
     return Draw(
         name,
         shape,
-        f"int: sorted flat positions of the successes of Bernoulli({what}) trials",
+        _POSITIONS.format(what),
         lambda g, s, t, d: skip_positions(g, p(d), size(s)),
         stream,
         0.0,
